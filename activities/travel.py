@@ -1,0 +1,65 @@
+"""Example travel services: hotel and flight reservations and their cancellations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.exceptions import ApplicationError
+
+from . import simulation
+from ._common import stable_id
+from .ledger import ledger
+from .registry import register
+
+UNAVAILABLE_PREFIX = "FULL"
+
+
+async def _reserve(kind: str, resource_id: str, simulate: dict[str, Any] | None) -> dict[str, Any]:
+    name = f"reserve_{kind}"
+    try:
+        await simulation.apply(simulate, name)
+        if str(resource_id).startswith(UNAVAILABLE_PREFIX):
+            raise ApplicationError(f"{kind} {resource_id} is fully booked", type="NoAvailability",
+                                   non_retryable=True)
+    except ApplicationError:
+        ledger.record(name, (resource_id,), "failed")
+        raise
+    result = {"reservation_id": stable_id(kind[:3], resource_id), f"{kind}_id": resource_id, "status": "reserved"}
+    ledger.record(name, (resource_id,), "ok", result)
+    return result
+
+
+async def _cancel(kind: str, reservation_id: str, simulate: dict[str, Any] | None) -> dict[str, Any]:
+    name = f"cancel_{kind}"
+    try:
+        await simulation.apply(simulate, name)
+    except ApplicationError:
+        ledger.record(name, (reservation_id,), "failed")
+        raise
+    result = {"reservation_id": reservation_id, "status": "cancelled"}
+    ledger.record(name, (reservation_id,), "ok", result)
+    return result
+
+
+@register
+async def reserve_hotel(hotel_id: str, simulate: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Reserve a hotel room; a hotel id starting with ``FULL`` fails with ``NoAvailability``."""
+    return await _reserve("hotel", hotel_id, simulate)
+
+
+@register
+async def cancel_hotel(reservation_id: str, simulate: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Cancel a hotel reservation (compensation)."""
+    return await _cancel("hotel", reservation_id, simulate)
+
+
+@register
+async def reserve_flight(flight_id: str, simulate: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Reserve a flight seat; a flight id starting with ``FULL`` fails with ``NoAvailability``."""
+    return await _reserve("flight", flight_id, simulate)
+
+
+@register
+async def cancel_flight(reservation_id: str, simulate: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Cancel a flight reservation (compensation)."""
+    return await _cancel("flight", reservation_id, simulate)

@@ -1,0 +1,157 @@
+"""Sandboxed, native-typed Jinja2 expressions.
+
+A string that is exactly one ``{{ ... }}`` evaluates to the expression's native value (number, list, mapping,
+bool, ``None``); any other string containing ``{{`` or ``{%`` renders as text; other values pass through.
+Lists and mappings are rendered recursively (keys are never rendered). Values in the context (run input,
+activity results, signal payloads) are data: they are never themselves rendered as templates.
+
+The environment is Jinja2's immutable sandbox with strict undefined: an unknown name or attribute raises
+:class:`ExpressionError`. Non-deterministic helpers (the ``random`` filter, ``lipsum``, ``cycler``) are
+removed, so the same context always gives the same value, which workflow replay requires. Compiled
+templates are cached by their text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from functools import lru_cache
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = [
+    "NON_DETERMINISTIC_NAMES",
+    "ExpressionError",
+    "compile_template",
+    "evaluate",
+    "is_template",
+    "parse_ast",
+    "render",
+    "single_expression",
+]
+
+_SINGLE = re.compile(r"^\s*\{\{(?P<expr>.*?)\}\}\s*$", re.DOTALL)
+NON_DETERMINISTIC_NAMES = frozenset({"random", "lipsum", "cycler"})
+
+
+class ExpressionError(Exception):
+    """An expression failed to compile or evaluate. ``expression`` holds its source text."""
+
+    def __init__(self, message: str, expression: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.expression = expression
+
+    def __str__(self) -> str:
+        return f"{self.message} in expression {self.expression!r}"
+
+
+def _to_json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, default=str)
+
+
+def _from_json(text: str) -> Any:
+    return json.loads(text)
+
+
+class _DataSandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox where ``mapping.key`` means the key first, so data keys such as ``items``,
+    ``keys`` or ``values`` are not shadowed by dict methods (``input.items`` is the order's items)."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, Mapping) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
+def _make_environment() -> ImmutableSandboxedEnvironment:
+    env = _DataSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    for name in NON_DETERMINISTIC_NAMES:
+        env.filters.pop(name, None)
+        env.globals.pop(name, None)
+    env.filters["to_json"] = _to_json
+    env.filters["from_json"] = _from_json
+    return env
+
+
+_ENV = _make_environment()
+
+
+def is_template(text: str) -> bool:
+    """Whether a string contains Jinja2 markup (and so is rendered rather than taken literally)."""
+    return "{{" in text or "{%" in text or "{#" in text
+
+
+def single_expression(text: str) -> str | None:
+    """The inner expression when ``text`` is exactly one ``{{ ... }}``, else ``None``."""
+    match = _SINGLE.match(text)
+    if match is None or "}}" in match.group("expr") or "{{" in match.group("expr"):
+        return None
+    return match.group("expr").strip()
+
+
+@lru_cache(maxsize=4096)
+def compile_template(text: str) -> Callable[[Mapping[str, Any]], Any]:
+    """Compile ``text`` once; the result maps a context to the (native or text) value."""
+    expr = single_expression(text)
+    try:
+        if expr is not None:
+            compiled_expr = _ENV.compile_expression(expr, undefined_to_none=False)
+
+            def evaluate_native(context: Mapping[str, Any]) -> Any:
+                value = compiled_expr(**context)
+                if isinstance(value, Undefined):
+                    value._fail_with_undefined_error()
+                return value
+
+            return evaluate_native
+        template = _ENV.from_string(text)
+    except TemplateSyntaxError as err:
+        raise ExpressionError(f"syntax error: {err.message}", text) from None
+
+    def render_text(context: Mapping[str, Any]) -> str:
+        return template.render(context)
+
+    return render_text
+
+
+def evaluate(text: str, context: Mapping[str, Any]) -> Any:
+    """Evaluate one template string against ``context``."""
+    if not is_template(text):
+        return text
+    func = compile_template(text)
+    try:
+        return func(context)
+    except UndefinedError as err:
+        raise ExpressionError(f"undefined: {err.message}", text) from None
+    except SecurityError as err:
+        raise ExpressionError(f"refused by the sandbox: {err}", text) from None
+    except TemplateError as err:
+        raise ExpressionError(f"template error: {err}", text) from None
+    except Exception as err:  # any runtime error inside an expression (division by zero, bad types, ...)
+        raise ExpressionError(f"{type(err).__name__}: {err}", text) from None
+
+
+def render(value: Any, context: Mapping[str, Any]) -> Any:
+    """Render ``value`` recursively: strings are templates, lists and mapping values are rendered."""
+    if isinstance(value, str):
+        return evaluate(value, context)
+    if isinstance(value, list):
+        return [render(item, context) for item in value]
+    if isinstance(value, dict):
+        return {key: render(item, context) for key, item in value.items()}
+    return value
+
+
+def parse_ast(text: str) -> nodes.Template:
+    """Parse a template string into Jinja2's AST (for static checks); raises :class:`ExpressionError`."""
+    expr = single_expression(text)
+    source = f"{{{{ {expr} }}}}" if expr is not None else text
+    try:
+        return _ENV.parse(source)
+    except TemplateSyntaxError as err:
+        raise ExpressionError(f"syntax error: {err.message}", text) from None

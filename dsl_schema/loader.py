@@ -1,0 +1,131 @@
+"""Load YAML definitions with ruamel.yaml, keeping the line and column of every node.
+
+:func:`load_text` returns a :class:`LoadedDocument`: the document as plain data (dicts, lists, scalars: what
+the schema, the models and the workflow see) plus a source map from JSON paths (``("steps", 0, "args")``) to
+1-based ``(line, col)`` positions of keys and values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+from .diagnostics import Diagnostic, YamlSyntaxError
+
+JsonPath = tuple[str | int, ...]
+
+
+@dataclass
+class LoadedDocument:
+    """A parsed definition file: ``data`` plus positions of its nodes."""
+
+    file: str
+    text: str
+    data: Any
+    value_positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+    key_positions: dict[JsonPath, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode()).hexdigest()
+
+    def position(self, path: JsonPath, *, key: bool = False) -> tuple[int, int]:
+        """Where ``path`` is (its key when ``key``), else the nearest enclosing node; ``(1, 1)`` at worst."""
+        path = tuple(path)
+        while True:
+            table = self.key_positions if key else self.value_positions
+            if path in table:
+                return table[path]
+            if not key and path in self.key_positions:
+                return self.key_positions[path]
+            if not path:
+                return (1, 1)
+            path = path[:-1]
+            key = False
+
+    def diagnostic(self, path: JsonPath, code: str, message: str, severity: str = "error", *,
+                   key: bool = False) -> Diagnostic:
+        line, col = self.position(path, key=key)
+        return Diagnostic(self.file, line, col, code, message, severity, json_path(path))  # type: ignore[arg-type]
+
+
+def json_path(path: JsonPath) -> str:
+    text = "$"
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _yaml() -> YAML:
+    yaml = YAML(typ="rt")
+    yaml.allow_duplicate_keys = False
+    return yaml
+
+
+def _plain(node: Any, path: JsonPath, doc: LoadedDocument) -> Any:
+    """Convert ruamel's round-trip nodes to plain data while recording positions (0-based -> 1-based)."""
+    if isinstance(node, CommentedMap):
+        result: dict[str, Any] = {}
+        for key in node:
+            child = (*path, str(key))
+            try:
+                kl, kc = node.lc.key(key)
+                doc.key_positions[child] = (kl + 1, kc + 1)
+                vl, vc = node.lc.value(key)
+                doc.value_positions[child] = (vl + 1, vc + 1)
+            except (KeyError, TypeError, AttributeError):
+                pass
+            result[str(key) if not isinstance(key, (int, float, bool)) or key is None else key] = _plain(
+                node[key], child, doc
+            )
+        return result
+    if isinstance(node, CommentedSeq):
+        items = []
+        for index, item in enumerate(node):
+            child = (*path, index)
+            try:
+                il, ic = node.lc.item(index)
+                doc.value_positions[child] = (il + 1, ic + 1)
+            except (KeyError, TypeError, AttributeError):
+                pass
+            items.append(_plain(item, child, doc))
+        return items
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None:
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    # dates and other YAML types: keep their text so data stays JSON
+    return str(node)
+
+
+def load_text(text: str, file: str = "<string>") -> LoadedDocument:
+    """Parse ``text``; raise :class:`YamlSyntaxError` with the position of a syntax error."""
+    doc = LoadedDocument(file=file, text=text, data=None)
+    try:
+        node = _yaml().load(text)
+    except MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        problem = " ".join(str(p) for p in (err.context, err.problem) if p)
+        raise YamlSyntaxError([Diagnostic(file, line, col, "E001", f"YAML syntax error: {problem}")], text) from None
+    except YAMLError as err:
+        raise YamlSyntaxError([Diagnostic(file, 1, 1, "E001", f"YAML syntax error: {err}")], text) from None
+    doc.value_positions[()] = (1, 1)
+    doc.data = _plain(node, (), doc)
+    return doc
+
+
+def load_file(path: str | Path) -> LoadedDocument:
+    """Read and parse a definition file."""
+    file = Path(path)
+    return load_text(file.read_text(encoding="utf-8"), str(path))

@@ -1,0 +1,63 @@
+"""Validate data (run input, signal and update payloads) against the JSON Schemas a definition declares."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import SchemaError
+
+__all__ = ["PayloadError", "check_schema", "schema_errors", "validate_payload"]
+
+
+class PayloadError(ValueError):
+    """Data failed its schema. ``errors`` lists ``{"path", "message", "validator"}`` for every violation."""
+
+    def __init__(self, what: str, errors: list[dict[str, Any]]) -> None:
+        self.what = what
+        self.errors = errors
+        listed = "; ".join(f"{e['path'] or '$'}: {e['message']}" for e in errors[:5])
+        more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
+        super().__init__(f"{what} is invalid: {listed}{more}")
+
+
+@lru_cache(maxsize=512)
+def _validator(schema_text: str) -> Draft202012Validator:
+    return Draft202012Validator(json.loads(schema_text))
+
+
+def _json_path(parts: Any) -> str:
+    path = "$"
+    for part in parts:
+        path += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return path
+
+
+def schema_errors(schema: dict[str, Any] | None, value: Any) -> list[dict[str, Any]]:
+    """Every violation of ``schema`` by ``value`` (empty when valid or when there is no schema)."""
+    if not schema:
+        return []
+    validator = _validator(json.dumps(schema, sort_keys=True))
+    errors = sorted(validator.iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    return [
+        {"path": _json_path(e.absolute_path), "message": e.message, "validator": str(e.validator)}
+        for e in errors
+    ]
+
+
+def validate_payload(schema: dict[str, Any] | None, value: Any, what: str) -> None:
+    """Raise :class:`PayloadError` when ``value`` violates ``schema``."""
+    errors = schema_errors(schema, value)
+    if errors:
+        raise PayloadError(what, errors)
+
+
+def check_schema(schema: Any) -> str | None:
+    """``None`` when ``schema`` is a valid JSON Schema (2020-12), else the reason."""
+    try:
+        Draft202012Validator.check_schema(schema)
+    except SchemaError as err:
+        return err.message
+    return None

@@ -1,0 +1,266 @@
+"""The interpreter core: walks a definition's steps against a :class:`~interpreter.runtime.Runtime`.
+
+Step semantics live in :mod:`interpreter.steps`, one small handler per step kind; this module provides what
+they share: expression context, rendering with errors that name the step, progress, the saga, and the run's
+outcome (output, failure output after compensation, or a failure).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from dsl_schema.durations import DurationError, parse_duration, parse_timestamp
+from dsl_schema.expressions import ExpressionError, render
+from dsl_schema.models import Definition, Step, step_kind
+
+from .errors import DefinitionError, RunEnded, StepError
+from .runtime import Runtime
+from .saga import Saga
+from .state import Frame, RunState
+
+
+@dataclass
+class RunPayload:
+    """The generic workflow's input. ``definition`` is the validated definition as plain data.
+
+    ``children`` carries the definitions a run may start as children (pinned at start like the parent);
+    ``fragment`` asks the run to execute one batch of a parent's ``foreach``; ``resume`` carries state
+    across continue-as-new.
+    """
+
+    definition: dict[str, Any]
+    input: Any = None
+    children: dict[str, dict[str, Any]] = field(default_factory=dict)
+    fragment: dict[str, Any] | None = None
+    resume: dict[str, Any] | None = None
+
+    @classmethod
+    def from_data(cls, data: Any) -> RunPayload:
+        if not isinstance(data, dict) or not isinstance(data.get("definition"), dict):
+            raise DefinitionError("the workflow input must be an object with a 'definition' mapping")
+        return cls(
+            definition=data["definition"],
+            input=data.get("input"),
+            children=data.get("children") or {},
+            fragment=data.get("fragment"),
+            resume=data.get("resume"),
+        )
+
+    def to_data(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"definition": self.definition, "input": self.input}
+        if self.children:
+            data["children"] = self.children
+        if self.fragment is not None:
+            data["fragment"] = self.fragment
+        if self.resume is not None:
+            data["resume"] = self.resume
+        return data
+
+
+def step_label(step: Any, index: int) -> str:
+    """A step's name in progress reports and errors: its id, else ``<kind>#<index>``."""
+    return step.id or f"{step_kind(step)}#{index}"
+
+
+class Interpreter:
+    """Runs one definition. Construct it once per run (or per continue-as-new segment)."""
+
+    def __init__(self, runtime: Runtime, payload: RunPayload, definition: Definition) -> None:
+        self.runtime = runtime
+        self.payload = payload
+        self.definition = definition
+        resume = payload.resume or {}
+        self.state = RunState(definition=definition, input=payload.input, vars={})
+        self.saga = Saga()
+        self.resume_iteration: dict[str, int] = {}
+        if resume:
+            self.state.vars = dict(resume.get("vars") or {})
+            self.state.root.steps = dict(resume.get("steps") or {})
+            self.state.signals = dict(resume.get("signals") or {})
+            self.state.signal_buffer = [(n, p) for n, p in resume.get("signal_buffer") or []]
+            self.state.progress.completed = list(resume.get("completed") or [])
+            self.resume_iteration = dict(resume.get("iterations") or {})
+            for record in resume.get("saga") or []:
+                self.saga.push_data(record)
+
+    # ----------------------------------------------------------------- expressions
+    def context(self, frame: Frame, **extra: Any) -> dict[str, Any]:
+        info = self.runtime.info()
+        context: dict[str, Any] = {
+            "input": self.state.input,
+            "vars": self.state.vars,
+            "steps": frame.visible_steps(),
+            "signals": self.state.signals,
+            "workflow": {
+                "id": info.get("id"),
+                "run_id": info.get("run_id"),
+                "name": self.definition.name,
+                "version": self.definition.version,
+                "now": self.runtime.now().isoformat(),
+            },
+        }
+        context.update(frame.visible_locals())
+        context.update(extra)
+        return context
+
+    def render(self, value: Any, frame: Frame, step: str | None, **extra: Any) -> Any:
+        """Render a template value; an expression failure becomes a :class:`DefinitionError` naming ``step``."""
+        try:
+            return render(value, self.context(frame, **extra))
+        except ExpressionError as err:
+            raise DefinitionError(str(err), step=step, expression=err.expression) from None
+
+    def truthy(self, condition: str | bool, frame: Frame, step: str | None) -> bool:
+        return bool(condition if isinstance(condition, bool) else self.render(condition, frame, step))
+
+    def duration(self, value: Any, frame: Frame, step: str | None, what: str = "duration") -> float:
+        rendered = self.render(value, frame, step) if isinstance(value, str) else value
+        try:
+            return parse_duration(rendered)
+        except DurationError as err:
+            raise DefinitionError(f"{what}: {err}", step=step) from None
+
+    def seconds_until(self, value: Any, frame: Frame, step: str | None) -> float:
+        rendered = self.render(value, frame, step)
+        try:
+            moment = parse_timestamp(rendered)
+        except DurationError as err:
+            raise DefinitionError(f"wait until: {err}", step=step) from None
+        return max(0.0, (moment - self.runtime.now()).total_seconds())
+
+    # ----------------------------------------------------------------- steps
+    async def run_steps(self, steps: Sequence[Step], frame: Frame, path: str, start: int = 0) -> Any:
+        """Run steps in order; return the last one's result."""
+        result = None
+        for index in range(start, len(steps)):
+            result = await self.run_step(steps[index], index, frame, path)
+        return result
+
+    async def run_step(self, step: Step, index: int, frame: Frame, path: str) -> Any:
+        from .steps import handler_for
+
+        label = step_label(step, index)
+        full_path = f"{path}/{label}" if path else label
+        if step.if_ is not None and not self.truthy(step.if_, frame, label):
+            return None
+        progress = self.state.progress
+        progress.start(full_path)
+        try:
+            result = await handler_for(step)(self, step, frame, full_path)
+        except StepError as err:
+            if err.step is None:
+                err.step = label
+            progress.finish(full_path, completed=False)
+            raise
+        except BaseException:
+            progress.finish(full_path, completed=False)
+            raise
+        if step.id is not None:
+            frame.steps[step.id] = result
+        progress.finish(full_path)
+        return result
+
+    def top_level_index(self, step: Step, frame: Frame) -> int | None:
+        """The index of ``step`` among the definition's top-level steps when it runs in the root frame
+        (only there can the run continue as new and resume at it), else ``None``."""
+        if frame.parent is not None or self.payload.fragment is not None:
+            return None
+        return next((i for i, s in enumerate(self.definition.steps) if s is step), None)
+
+    async def continue_as_new(self, step_index: int, iterations: dict[str, int]) -> None:
+        """Continue as a new run that resumes at top-level step ``step_index``."""
+        resume = self.resume_snapshot(step_index, iterations)
+        await self.runtime.continue_as_new({**self.payload.to_data(), "resume": resume})
+
+    def child_entry(self, name: str) -> dict[str, Any] | None:
+        """The pinned catalog entry of a child definition (a definition may also start itself)."""
+        entry = self.payload.children.get(name)
+        if entry is None and name == self.definition.name:
+            entry = {"definition": self.payload.definition, "version": self.definition.version}
+        return entry
+
+    # ----------------------------------------------------------------- the whole run
+    async def execute_fragment(self) -> dict[str, Any]:
+        """Run one batch of a parent's ``foreach`` (see :mod:`interpreter.steps.foreach`): every item's
+        failure is recorded, and compensations are handed back to the parent rather than run here."""
+        from pydantic import TypeAdapter
+
+        from .steps.foreach import run_items
+
+        fragment = self.payload.fragment or {}
+        self.state.vars = dict(fragment.get("vars") or {})
+        root = self.state.root
+        root.steps = dict(fragment.get("steps") or {})
+        root.locals = dict(fragment.get("locals") or {})
+        step = TypeAdapter(Step).validate_python(fragment["step"])
+        try:
+            outcome = await run_items(
+                self, step, root, fragment["path"], fragment["items"], tolerate_all=True,
+                offset=int(fragment.get("offset", 0)), concurrency=int(fragment.get("concurrency", 1)),
+            )
+        except DefinitionError as err:
+            compensations = await self.saga.compensate(self.runtime, self.definition.compensation_order)
+            raise RunFailed(err, compensations) from err
+        outcome["compensations"] = self.saga.as_data()
+        return outcome
+
+    async def execute(self) -> Any:
+        """Run the definition to its output. Failures compensate first, then either return the definition's
+        ``failure_output`` or raise (``StepError``/``DefinitionError``); cancellation compensates and
+        re-raises."""
+        defn = self.definition
+        root = self.state.root
+        try:
+            if not self.payload.resume:
+                self.state.vars = self.render(dict(defn.vars or {}), root, "vars")
+            start = int((self.payload.resume or {}).get("step_index", 0))
+            await self.run_steps(defn.steps, root, "", start=start)
+            output = self.render(defn.output, root, "output") if defn.output is not None else None
+        except RunEnded as ended:
+            output = ended.output
+        except (StepError, DefinitionError) as err:
+            self.state.status = "compensating"
+            compensations = await self.saga.compensate(self.runtime, defn.compensation_order)
+            self.state.status = "failed"
+            if defn.failure_output is not None:
+                return self.render(
+                    defn.failure_output, root, "failure_output", error=err.as_dict(), compensations=compensations
+                )
+            raise RunFailed(err, compensations) from err
+        except BaseException:
+            self.state.status = "compensating"
+            await self.saga.compensate(self.runtime, defn.compensation_order)
+            self.state.status = "cancelled"
+            raise
+        self.state.status = "completed"
+        return output
+
+    def resume_snapshot(self, step_index: int, iterations: dict[str, int]) -> dict[str, Any]:
+        """State carried across continue-as-new, to resume at ``step_index``."""
+        return {
+            "step_index": step_index,
+            "iterations": iterations,
+            "vars": self.state.vars,
+            "steps": self.state.root.steps,
+            "signals": self.state.signals,
+            "signal_buffer": [list(item) for item in self.state.signal_buffer],
+            "completed": self.state.progress.completed[-100:],
+            "saga": self.saga.as_data(),
+        }
+
+
+class RunFailed(Exception):
+    """The run failed after compensation. ``error`` is the cause; ``compensations`` what was undone."""
+
+    def __init__(self, error: StepError | DefinitionError, compensations: list[dict[str, Any]]) -> None:
+        self.error = error
+        self.compensations = compensations
+        text = str(error)
+        if compensations:
+            done = ", ".join(
+                f"{c['step']} ({c['activity']}: {c['status']})" for c in compensations
+            )
+            text = f"{text}; compensated: {done}"
+        super().__init__(text)

@@ -1,0 +1,71 @@
+"""Errors raised while interpreting a definition.
+
+::
+
+    Exception
+    ├── StepError            a step failed at run time (activity error, timeout, ``fail`` step, child
+    │                        failure); has a ``type`` that ``catch`` clauses and retry policies match
+    ├── DefinitionError      the definition itself is wrong at run time (bad expression, bad duration,
+    │                        unknown signal); never caught by ``catch`` and never retried
+    └── RunEnded             control flow: a ``return`` step ended the run (not an error)
+
+The workflow turns the first two into a non-retryable Temporal ``ApplicationError`` after compensation.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class StepError(Exception):
+    """A step failed. ``type`` is the error's type name (an activity's exception class name, ``TimeoutError``,
+    ``ChildWorkflowFailed``, or the ``type`` of a ``fail`` step)."""
+
+    def __init__(
+        self,
+        type: str,
+        message: str,
+        *,
+        step: str | None = None,
+        details: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.type = type
+        self.message = message
+        self.step = step
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        """The error as expressions see it (``error.type``, ``error.message``, ``error.step``, ...)."""
+        return {"type": self.type, "message": self.message, "step": self.step, "details": self.details}
+
+    def __str__(self) -> str:
+        where = f"step '{self.step}' failed: " if self.step else ""
+        return f"{where}{self.type}: {self.message}"
+
+
+class DefinitionError(Exception):
+    """The definition cannot be interpreted (for example an expression failed); names the step."""
+
+    type = "DefinitionError"
+
+    def __init__(self, message: str, *, step: str | None = None, expression: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.step = step
+        self.expression = expression
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "message": self.message, "step": self.step, "details": self.expression}
+
+    def __str__(self) -> str:
+        where = f"step '{self.step}': " if self.step else ""
+        return f"{where}{self.message}"
+
+
+class RunEnded(Exception):  # noqa: N818 - control flow, not an error
+    """A ``return`` step ended the run with ``output``."""
+
+    def __init__(self, output: Any) -> None:
+        super().__init__("run ended by a return step")
+        self.output = output

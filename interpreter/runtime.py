@@ -1,0 +1,85 @@
+"""The narrow interface between the interpreter core and the engine that runs it.
+
+The core never imports Temporal. It asks a :class:`Runtime` to call an activity, sleep, wait for a condition,
+run a child, or tell the time. :mod:`interpreter.temporal_runtime` implements it on a Temporal workflow; an
+offline implementation (mocked activities, virtual time) can implement the same protocol for definition tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class RetrySpec:
+    """A resolved retry policy; durations in seconds."""
+
+    initial_interval: float = 1.0
+    backoff_coefficient: float = 2.0
+    maximum_interval: float | None = None
+    maximum_attempts: int = 3
+    non_retryable_errors: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ActivityCall:
+    """One activity invocation with resolved options (durations in seconds)."""
+
+    name: str
+    args: Sequence[Any]
+    start_to_close: float | None
+    schedule_to_close: float | None = None
+    schedule_to_start: float | None = None
+    heartbeat: float | None = None
+    retry: RetrySpec = field(default_factory=RetrySpec)
+    task_queue: str | None = None
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class ChildCall:
+    """Start a child run of another definition (``payload`` is the generic workflow's input)."""
+
+    workflow_type: str
+    payload: dict[str, Any]
+    workflow_id: str | None
+    wait: bool
+    task_queue: str | None = None
+    memo: dict[str, Any] | None = None
+    summary: str | None = None
+
+
+class Runtime(Protocol):
+    """What the interpreter needs from the engine running it."""
+
+    def now(self) -> datetime:
+        """The current (replay-safe) time, timezone-aware UTC."""
+
+    def info(self) -> dict[str, Any]:
+        """Identity of the run: ``id``, ``run_id``, ``task_queue``, ``attempt``."""
+
+    async def execute_activity(self, call: ActivityCall) -> Any:
+        """Run an activity; raise ``StepError`` when it finally fails."""
+
+    async def sleep(self, seconds: float, summary: str | None = None) -> None:
+        """Durable timer."""
+
+    async def wait_condition(
+        self, predicate: Callable[[], bool], timeout: float | None = None, summary: str | None = None
+    ) -> bool:
+        """Wait until ``predicate()`` holds; ``False`` when ``timeout`` seconds passed first."""
+
+    async def execute_child(self, call: ChildCall) -> Any:
+        """Run a child; its result, or ``{"workflow_id": ...}`` when ``call.wait`` is false."""
+
+    async def shield(self, work: Callable[[], Awaitable[Any]]) -> Any:
+        """Run ``work`` so that cancellation of the run does not interrupt it (compensation)."""
+
+    def continue_as_new_suggested(self) -> bool:
+        """Whether the engine asks the run to continue as new (history too large)."""
+
+    async def continue_as_new(self, payload: dict[str, Any]) -> None:
+        """Restart the run with ``payload`` as its input (never returns)."""

@@ -1,0 +1,51 @@
+"""``activity``: call a registered activity; record its compensation once it succeeded."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dsl_schema.models import ActivityStep, Compensation
+
+from ..options import pack_arguments, resolve_call
+from ..runtime import ActivityCall
+from . import handles
+
+if TYPE_CHECKING:
+    from ..core import Interpreter
+    from ..state import Frame
+
+
+def build_call(
+    interp: Interpreter, spec: ActivityStep | Compensation, frame: Frame, path: str, **extra: Any
+) -> ActivityCall:
+    """Render arguments and resolve options of an activity step or compensation."""
+    args = interp.render(spec.args or [], frame, path, **extra)
+    kwargs = interp.render(spec.kwargs, frame, path, **extra) if spec.kwargs else None
+    summary = getattr(spec, "summary", None)
+    return resolve_call(
+        spec.activity,
+        pack_arguments(args, kwargs),
+        spec,
+        interp.definition.defaults,
+        lambda value, what: interp.duration(value, frame, path, what),
+        summary=interp.render(summary, frame, path) if summary else path,
+    )
+
+
+@handles(ActivityStep)
+async def run_activity(interp: Interpreter, step: ActivityStep, frame: Frame, path: str) -> Any:
+    result = await interp.runtime.execute_activity(build_call(interp, step, frame, path))
+    if step.compensate is not None:
+        record_compensation(interp, step.compensate, step.id, result, frame, path)
+    return result
+
+
+def record_compensation(
+    interp: Interpreter, spec: Compensation, step_id: str | None, result: Any, frame: Frame, path: str
+) -> None:
+    """Push the compensation, rendered now with the step's own result visible as ``steps.<id>`` and
+    ``result``."""
+    view = frame.with_locals(result=result)
+    if step_id is not None:
+        view.steps = {**frame.steps, step_id: result}
+    interp.saga.push(path, build_call(interp, spec, view, f"{path}.compensate"))

@@ -1,0 +1,46 @@
+"""``child``: run another definition of the catalog as a child workflow (wait for it, or not).
+
+The definitions a run may start are pinned in its input (``children``) when it starts, like its own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dsl_schema.models import ChildStep
+
+from ..errors import DefinitionError
+from ..runtime import ChildCall
+from . import handles
+from .activity import record_compensation
+
+if TYPE_CHECKING:
+    from ..core import Interpreter
+    from ..state import Frame
+
+
+@handles(ChildStep)
+async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: str) -> Any:
+    spec = step.child
+    entry = interp.child_entry(spec.definition)
+    if entry is None:
+        raise DefinitionError(
+            f"child definition {spec.definition!r} was not in the catalog when the run started", step=path
+        )
+    payload = {
+        "definition": entry["definition"],
+        "input": interp.render(spec.input, frame, path),
+        "children": interp.payload.children,
+    }
+    call = ChildCall(
+        workflow_type=spec.definition,
+        payload=payload,
+        workflow_id=str(interp.render(spec.id, frame, path)) if spec.id else None,
+        wait=spec.wait,
+        task_queue=spec.task_queue,
+        memo={k: entry[k] for k in ("definition_name", "version", "sha256", "commit") if entry.get(k) is not None},
+        summary=path,
+    )
+    result = await interp.runtime.execute_child(call)
+    if step.compensate is not None:
+        record_compensation(interp, step.compensate, step.id, result, frame, path)
+    return result

@@ -1,0 +1,45 @@
+"""``tdsl``: the command line of Temporal DSL.
+
+Each sub-command lives in its own module exposing ``register(subparsers)``; a command function receives the
+parsed arguments and returns an exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from types import FrameType
+from collections.abc import Sequence
+
+from . import dev_cmd, run_cmd, worker_cmd
+from .common import finish
+
+COMMAND_MODULES = [dev_cmd, worker_cmd, run_cmd]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tdsl", description="Temporal DSL: declarative YAML workflows on Temporal."
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for module in COMMAND_MODULES:
+        module.register(subparsers)
+    return parser
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    raise KeyboardInterrupt
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the ``tdsl`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    # SIGTERM takes the same clean path as Ctrl-C (stop the worker, stop the dev server).
+    signal.signal(signal.SIGTERM, _interrupt)
+    finish(args.func(args))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main(sys.argv[1:])

@@ -1,0 +1,38 @@
+"""``tdsl run NAME --input JSON|@file.json [--id ID] [--no-wait]``."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..engine import TemporalEngine
+from .common import EXIT_OK, add_connection_options, print_json, read_json_argument, run_async, settings_from
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    parser = subparsers.add_parser("run", help="start a run of a definition and print its result")
+    parser.add_argument("name", help="definition (or registered workflow) name")
+    parser.add_argument("--input", "-i", help="run input: JSON, @file.json, or - for stdin")
+    parser.add_argument("--id", dest="workflow_id", help="workflow id (default: the definition's id template)")
+    parser.add_argument("--no-wait", action="store_true", help="print the workflow id instead of the result")
+    parser.add_argument("--delay", type=float, help="start delay in seconds")
+    parser.add_argument("--timeout", type=float, help="seconds to wait for the result")
+    add_connection_options(parser)
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    async def main() -> int:
+        value = read_json_argument(args.input)
+        settings = settings_from(args)
+        settings.temporal.worker.enabled = False
+        engine = TemporalEngine(settings=settings)
+        await engine.start()
+        runs = engine.require_runs()
+        started = await runs.start(args.name, value, workflow_id=args.workflow_id, start_delay=args.delay)
+        if args.no_wait:
+            print_json({"workflow_id": started.workflow_id, "run_id": started.run_id, "existing": started.existing})
+            return EXIT_OK
+        print_json(await runs.result(started.workflow_id, timeout=args.timeout))
+        return EXIT_OK
+
+    return run_async(main)

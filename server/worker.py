@@ -1,0 +1,44 @@
+"""Build a worker that runs the generic DSL workflow, code-defined workflows and registered activities."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.registry import ActivityRegistry
+from interpreter import DSLWorkflow, workflow_runner
+
+from .config import WorkerSettings
+
+
+def build_worker(
+    client: Client,
+    task_queue: str,
+    registry: ActivityRegistry,
+    settings: WorkerSettings | None = None,
+    workflows: Sequence[type] = (),
+) -> Worker:
+    """A worker for ``task_queue``: the DSL workflow plus ``workflows``, and exactly the registry's activities."""
+    settings = settings or WorkerSettings()
+    executor = (
+        ThreadPoolExecutor(max_workers=settings.max_concurrent_activities, thread_name_prefix="activity")
+        if registry.has_sync()
+        else None
+    )
+    return Worker(
+        client,
+        task_queue=task_queue,
+        workflows=[DSLWorkflow, *workflows],
+        activities=registry.activities(),
+        activity_executor=executor,
+        workflow_runner=workflow_runner(),
+        max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.max_concurrent_workflows,
+        max_activities_per_second=settings.activities_per_second,
+        max_cached_workflows=settings.max_cached_workflows,
+        graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+    )
