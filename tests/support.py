@@ -1,0 +1,76 @@
+"""Helpers for integration tests: a worker on a unique task queue plus a RunService over a catalog."""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from temporalio.client import Client, WorkflowHandle
+from temporalio.worker import Worker
+
+import activities
+from activities.registry import ActivityRegistry
+from dsl_schema.catalog import Catalog, load_definition_text
+from server.runs import RunService
+from server.worker import build_worker
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFINITIONS = ROOT / "definitions"
+
+
+def project_catalog() -> Catalog:
+    """The catalog of ``definitions/`` (every file must be valid)."""
+    catalog = Catalog.load(DEFINITIONS)
+    assert not catalog.invalid, {f: e.render() for f, e in catalog.invalid.items()}
+    return catalog
+
+
+class Harness:
+    """A running worker and the client-side :class:`RunService`, for one test."""
+
+    def __init__(self, client: Client, task_queue: str, catalog: Catalog, registry: ActivityRegistry,
+                 worker: Worker) -> None:
+        self.client = client
+        self.task_queue = task_queue
+        self.catalog = catalog
+        self.registry = registry
+        self.worker = worker
+        self.runs = RunService(client, catalog, registry, task_queue)
+
+    def add(self, yaml_text: str) -> str:
+        """Add a definition given as YAML text; returns its name."""
+        entry = load_definition_text(yaml_text, "<test>")
+        self.catalog.add(entry)
+        return entry.name
+
+    def unique_id(self, prefix: str = "run") -> str:
+        return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+    async def start(self, name: str, input: Any = None, **options: Any) -> WorkflowHandle[Any, Any]:
+        options.setdefault("workflow_id", self.unique_id(name))
+        started = await self.runs.start(name, input, **options)
+        return self.client.get_workflow_handle(started.workflow_id)
+
+    async def execute(self, name: str, input: Any = None, **options: Any) -> Any:
+        handle = await self.start(name, input, **options)
+        return await handle.result()
+
+
+@contextlib.asynccontextmanager
+async def harness(
+    client: Client,
+    task_queue: str,
+    *,
+    catalog: Catalog | None = None,
+    registry: ActivityRegistry | None = None,
+    workflows: Sequence[type] = (),
+) -> AsyncIterator[Harness]:
+    """Run a worker (DSL workflow + example activities) for the duration of the block."""
+    registry = registry or activities.default_registry
+    catalog = catalog or project_catalog()
+    worker = build_worker(client, task_queue, registry, workflows=workflows)
+    async with worker:
+        yield Harness(client, task_queue, catalog, registry, worker)
