@@ -11,7 +11,9 @@ from .registry import register
 
 
 @register
-async def send_approval_request(request: dict[str, Any], simulate: dict[str, Any] | None = None) -> dict[str, Any]:
+async def send_approval_request(
+    request: dict[str, Any], simulate: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Notify approvers of ``request``."""
     await simulation.apply(simulate, "send_approval_request")
     result = {"request_id": stable_id("apr", request), "status": "requested"}

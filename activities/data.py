@@ -1,7 +1,16 @@
 """Example data jobs: count records of a dataset and process batches of them.
 
-A dataset id may carry its size (``sales-250`` has 250 records); others have 1,000. A batch whose id
-contains ``bad`` has every tenth record fail; one containing ``crash`` fails as a whole (``BatchFailed``).
+Datasets are described by their id, so runs need no database:
+
+* a trailing ``-N`` gives the size (``sales-250`` has 250 records); other datasets have 1,000;
+* ``bad`` anywhere in a batch id: every tenth record of the batch fails (counted in ``failed``);
+* ``corrupt<N>`` (any number of times, e.g. ``logs-corrupt150-corrupt420-1000``): record N is unreadable, so
+  the batch holding it fails as a whole with ``BatchFailed`` (not retryable);
+* ``crash`` anywhere in a batch id: every batch fails with ``BatchFailed``;
+* ``flaky`` anywhere in a batch id: each batch's first attempt fails with ``StorageUnavailable`` (retryable),
+  the retry succeeds.
+
+Batch ids are ``<dataset_id>-batch-<n>``, as in the usage guide.
 """
 
 from __future__ import annotations
@@ -9,6 +18,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from . import simulation
@@ -16,15 +26,32 @@ from .ledger import ledger
 from .registry import register
 
 DEFAULT_RECORDS = 1000
+_SIZE = re.compile(r"-(\d+)$")
+_CORRUPT = re.compile(r"corrupt(\d+)")
 
 
 @register
 async def get_record_count(dataset_id: str) -> int:
     """How many records ``dataset_id`` holds."""
-    match = re.search(r"-(\d+)$", dataset_id)
+    match = _SIZE.search(dataset_id)
     count = int(match.group(1)) if match else DEFAULT_RECORDS
     ledger.record("get_record_count", (dataset_id,), "ok", count)
     return count
+
+
+def _check_readable(batch_id: str, start: int, size: int) -> None:
+    if "flaky" in batch_id and activity.in_activity() and activity.info().attempt == 1:
+        raise ApplicationError(f"storage unavailable while reading {batch_id}", type="StorageUnavailable")
+    if "crash" in batch_id:
+        raise ApplicationError(f"batch {batch_id} could not be read", type="BatchFailed", non_retryable=True)
+    corrupt = sorted(n for n in map(int, _CORRUPT.findall(batch_id)) if start <= n < start + size)
+    if corrupt:
+        raise ApplicationError(
+            f"batch {batch_id} could not be read: record {corrupt[0]} is corrupt",
+            {"corrupt_records": corrupt},
+            type="BatchFailed",
+            non_retryable=True,
+        )
 
 
 @register
@@ -34,8 +61,7 @@ async def process_batch(
     """Process records ``start .. start+size-1`` of a batch; returns processed and failed counts."""
     try:
         await simulation.apply(simulate, "process_batch")
-        if "crash" in batch_id:
-            raise ApplicationError(f"batch {batch_id} could not be read", type="BatchFailed", non_retryable=True)
+        _check_readable(batch_id, start, size)
     except ApplicationError:
         ledger.record("process_batch", (batch_id, start, size), "failed")
         raise

@@ -1,4 +1,9 @@
-"""Example inventory service: reserve and release items."""
+"""Example inventory service: reserve and release items.
+
+Magic skus stand in for real stock situations: a sku starting with ``OUT-OF-STOCK`` cannot be reserved
+(``OutOfStock``, not retryable); one starting with ``SLOW-`` is confirmed by a distant warehouse and takes
+:data:`SLOW_SECONDS`, heartbeating, so a run can be cancelled while it waits.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from .ledger import ledger
 from .registry import register
 
 OUT_OF_STOCK_PREFIX = "OUT-OF-STOCK"
+SLOW_PREFIX = "SLOW-"
+SLOW_SECONDS = 10.0
 
 
 def _sku(item: Any) -> str:
@@ -21,14 +28,16 @@ def _sku(item: Any) -> str:
 @register
 def reserve_inventory(items: list[Any], simulate: dict[str, Any] | None = None) -> dict[str, Any]:
     """Reserve ``items`` (a sync activity: it runs in the worker's thread pool). An item whose sku starts
-    with ``OUT-OF-STOCK`` fails with ``OutOfStock``."""
-    import asyncio
-
+    with ``OUT-OF-STOCK`` fails with ``OutOfStock``; one starting with ``SLOW-`` takes ten seconds."""
     try:
-        asyncio.run(simulation.apply(simulate, "reserve_inventory")) if simulate else None
+        simulation.apply_sync(simulate, "reserve_inventory")
+        if any(_sku(i).startswith(SLOW_PREFIX) for i in items):
+            simulation.sleep_sync(SLOW_SECONDS)
         missing = [_sku(i) for i in items if _sku(i).startswith(OUT_OF_STOCK_PREFIX)]
         if missing:
-            raise ApplicationError(f"out of stock: {', '.join(missing)}", type="OutOfStock", non_retryable=True)
+            raise ApplicationError(
+                f"out of stock: {', '.join(missing)}", type="OutOfStock", non_retryable=True
+            )
     except ApplicationError:
         ledger.record("reserve_inventory", (items,), "failed")
         raise

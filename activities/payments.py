@@ -15,13 +15,16 @@ DECLINE_ABOVE = 10_000
 
 
 @register
-async def charge_payment(user_id: str, amount: float, simulate: dict[str, Any] | None = None) -> dict[str, Any]:
+async def charge_payment(
+    user_id: str, amount: float, simulate: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Charge ``amount`` to ``user_id``. Amounts above 10,000 are declined (``PaymentDeclined``)."""
     try:
         await simulation.apply(simulate, "charge_payment")
         if amount <= 0 or amount > DECLINE_ABOVE:
-            raise ApplicationError(f"payment of {amount} for {user_id} declined", type="PaymentDeclined",
-                                   non_retryable=True)
+            raise ApplicationError(
+                f"payment of {amount} for {user_id} declined", type="PaymentDeclined", non_retryable=True
+            )
     except ApplicationError:
         ledger.record("charge_payment", (user_id, amount), "failed")
         raise
@@ -38,6 +41,10 @@ async def refund_payment(transaction_id: str, simulate: dict[str, Any] | None = 
     except ApplicationError:
         ledger.record("refund_payment", (transaction_id,), "failed")
         raise
-    result = {"refund_id": stable_id("rfd", transaction_id), "transaction_id": transaction_id, "status": "refunded"}
+    result = {
+        "refund_id": stable_id("rfd", transaction_id),
+        "transaction_id": transaction_id,
+        "status": "refunded",
+    }
     ledger.record("refund_payment", (transaction_id,), "ok", result)
     return result

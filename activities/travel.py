@@ -1,4 +1,9 @@
-"""Example travel services: hotel and flight reservations and their cancellations."""
+"""Example travel services: hotel and flight reservations and their cancellations.
+
+Magic ids stand in for real situations: a hotel or flight id starting with ``FULL`` is fully booked
+(``NoAvailability``, not retryable); one starting with ``NONREF`` is a non-refundable rate: it can be
+reserved, but cancelling the reservation fails with ``CancellationRefused`` (not retryable).
+"""
 
 from __future__ import annotations
 
@@ -12,6 +17,8 @@ from .ledger import ledger
 from .registry import register
 
 UNAVAILABLE_PREFIX = "FULL"
+NON_REFUNDABLE_PREFIX = "NONREF"
+_NON_REFUNDABLE_TAG = "_nonref_"
 
 
 async def _reserve(kind: str, resource_id: str, simulate: dict[str, Any] | None) -> dict[str, Any]:
@@ -19,12 +26,20 @@ async def _reserve(kind: str, resource_id: str, simulate: dict[str, Any] | None)
     try:
         await simulation.apply(simulate, name)
         if str(resource_id).startswith(UNAVAILABLE_PREFIX):
-            raise ApplicationError(f"{kind} {resource_id} is fully booked", type="NoAvailability",
-                                   non_retryable=True)
+            raise ApplicationError(
+                f"{kind} {resource_id} is fully booked", type="NoAvailability", non_retryable=True
+            )
     except ApplicationError:
         ledger.record(name, (resource_id,), "failed")
         raise
-    result = {"reservation_id": stable_id(kind[:3], resource_id), f"{kind}_id": resource_id, "status": "reserved"}
+    prefix = kind[:3]
+    if str(resource_id).startswith(NON_REFUNDABLE_PREFIX):
+        prefix = f"{prefix}_nonref"  # the reservation id says it cannot be cancelled: "fli_nonref_<digest>"
+    result = {
+        "reservation_id": stable_id(prefix, resource_id),
+        f"{kind}_id": resource_id,
+        "status": "reserved",
+    }
     ledger.record(name, (resource_id,), "ok", result)
     return result
 
@@ -33,6 +48,12 @@ async def _cancel(kind: str, reservation_id: str, simulate: dict[str, Any] | Non
     name = f"cancel_{kind}"
     try:
         await simulation.apply(simulate, name)
+        if _NON_REFUNDABLE_TAG in reservation_id:
+            raise ApplicationError(
+                f"{kind} reservation {reservation_id} is non-refundable",
+                type="CancellationRefused",
+                non_retryable=True,
+            )
     except ApplicationError:
         ledger.record(name, (reservation_id,), "failed")
         raise

@@ -1,0 +1,1 @@
+"""Integration tests of ``definitions/``: one module per definition, success and failure paths."""
