@@ -6,8 +6,10 @@ environment variables, explicit overrides (command-line flags, constructor argum
 Environment variables: ``TDSL_CONFIG`` (the file), ``TEMPORAL_ADDRESS``, ``TEMPORAL_NAMESPACE``,
 ``TEMPORAL_TASK_QUEUE``, ``TEMPORAL_API_KEY``, ``TEMPORAL_TLS`` (``true``), ``TEMPORAL_TLS_CA``,
 ``TEMPORAL_TLS_CERT``, ``TEMPORAL_TLS_KEY``, ``TEMPORAL_TLS_SERVER_NAME``, ``TDSL_DEFINITIONS``,
-``TDSL_ACTIVITY_MODULES`` (comma-separated), ``TDSL_API_TOKENS`` (comma-separated), and any key as
-``TDSL_<SECTION>__<KEY>`` (for example ``TDSL_WORKER__MAX_CONCURRENT_ACTIVITIES=50``).
+``TDSL_ACTIVITY_MODULES`` (comma-separated), ``TDSL_API_TOKENS`` or ``TDSL_HTTP_TOKENS`` (comma-separated),
+and any key as ``TDSL_<SECTION>__<KEY>[__<KEY>]`` (for example ``TDSL_HTTP__PORT=8080``,
+``TDSL_TEMPORAL__WORKER__MAX_CONCURRENT_ACTIVITIES=50``; ``worker`` and ``tls`` may omit the ``TEMPORAL__``).
+List values are comma-separated. ``config.example.yaml`` shows every key.
 """
 
 from __future__ import annotations
@@ -41,6 +43,8 @@ class TLSSettings(_Section):
 
 
 class WorkerSettings(_Section):
+    """The worker the engine runs in-process (the seed's ``temporal.worker`` keys plus a few more)."""
+
     enabled: bool = True
     activities_per_second: float | None = None
     max_concurrent_activities: int = Field(default=100, ge=1)
@@ -50,23 +54,35 @@ class WorkerSettings(_Section):
 
 
 class TemporalSettings(_Section):
+    """The seed's ``temporal:`` section, plus API key and TLS/mTLS for real clusters and Temporal Cloud."""
+
     enabled: bool = True
     url: str = DEFAULT_ADDRESS
     namespace: str = "default"
     task_queue: str = "default"
     api_key: str | None = None
+    # Keep trying to connect this long at start (a server starting alongside the application).
+    connect_timeout_seconds: float = Field(default=0.0, ge=0)
     tls: TLSSettings = Field(default_factory=TLSSettings)
     worker: WorkerSettings = Field(default_factory=WorkerSettings)
 
 
 class HTTPSettings(_Section):
+    """The HTTP service (``tdsl serve``, ``tdsl dev``)."""
+
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535)
+    # Bearer tokens; when any is set every endpoint but /health requires ``Authorization: Bearer <token>``.
     tokens: list[str] = Field(default_factory=list)
+    # Larger request bodies are refused with 413 before they are read.
     max_body_bytes: int = Field(default=1_000_000, ge=1)
+    # Upper bound of the ``wait``/``timeout`` a request may ask for (seconds).
+    max_wait_seconds: float = Field(default=300.0, gt=0)
 
 
 class DevSettings(_Section):
+    """``tdsl dev``: the embedded dev server (the HTTP API listens on ``http.host``/``http.port``)."""
+
     state_dir: str = ".state"
     port: int = 7233
     ui_port: int = 8233
@@ -100,6 +116,7 @@ _ENV_KEYS: dict[str, tuple[str, ...]] = {
     "TDSL_DEFINITIONS": ("definitions",),
     "TDSL_ACTIVITY_MODULES": ("activity_modules",),
     "TDSL_API_TOKENS": ("http", "tokens"),
+    "TDSL_HTTP_TOKENS": ("http", "tokens"),
 }
 _LIST_KEYS = {("activity_modules",), ("http", "tokens")}
 

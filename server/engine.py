@@ -7,96 +7,197 @@
     @engine.activities.register
     async def send_email(to: str, subject: str, body: str) -> bool: ...
 
+    @engine.workers.register_workflow
+    @workflow.defn
+    class OrderProcessingWorkflow: ...        # may call send_email by reference
+
     await engine.start()                      # connect, load the catalog, start the worker
     result = await engine.workflows.execute("order_processing", args={...})
     await engine.stop()
+
+Activities registered on the engine take precedence over same-named ones from the configured activity
+modules. Code-defined workflows run in the same worker as the generic DSL workflow; their modules are passed
+through the workflow sandbox (the module is not re-imported per run, so keep module-level state out of
+workflow code as Temporal requires anyway).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import inspect
 import logging
+import sys
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 
+from temporalio.activity import _Definition as _ActivityDefinition
 from temporalio.client import Client
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.registry import ActivityRegistry, load_modules
+from activities.registry import ActivityRegistry, default_registry, load_modules
 from dsl_schema.catalog import Catalog
+from interpreter import PASSTHROUGH_MODULES
 
+from .code_workflows import WorkerRegistry
 from .config import Settings, load_settings
 from .connection import connect
 from .errors import EngineNotReady
 from .runs import RunService
 from .worker import build_worker
+from .workflows_api import RunHandle, WorkflowsAPI
+
+__all__ = ["EngineActivities", "RunHandle", "TemporalEngine", "WorkerRegistry", "WorkflowsAPI"]
 
 log = logging.getLogger("temporal_dsl.engine")
-W = TypeVar("W", bound=type)
+F = TypeVar("F", bound=Callable[..., Any])
+
+# Flat keyword arguments of TemporalEngine(...) and where they go in the settings tree.
+_FLAT_OVERRIDES: dict[str, tuple[str, ...]] = {
+    "url": ("temporal", "url"),
+    "address": ("temporal", "url"),
+    "namespace": ("temporal", "namespace"),
+    "task_queue": ("temporal", "task_queue"),
+    "api_key": ("temporal", "api_key"),
+    "definitions": ("definitions",),
+    "activity_modules": ("activity_modules",),
+}
+_MAIN_ALIAS = "__temporal_main__"  # the name the sandbox gives a workflow module that is __main__
 
 
 def catalog_checker(registry: ActivityRegistry) -> Any:
     """The linter's semantic checks bound to ``registry`` (``None`` until the linter is available)."""
     try:
-        from dsl_schema.lint import semantic_checker
+        from dsl_schema.lint import semantic_checker  # type: ignore[import-not-found]
     except ImportError:
         return None
     return semantic_checker(registry)
 
 
-class WorkerRegistry:
-    """Code-defined workflows (``@engine.workers.register_workflow``) run beside the YAML definitions."""
+def _usable_by_reference(fn: Callable[..., Any], name: str) -> None:
+    """Let code-defined workflows call ``workflow.execute_activity(fn, ...)`` with the plain function: give
+    it the activity definition Temporal looks up (the worker runs the registry's wrapper under ``name``)."""
+    if getattr(fn, "__temporal_activity_definition", None) is not None:
+        return
+    with contextlib.suppress(AttributeError, TypeError, ValueError):
+        setattr(
+            fn,
+            "__temporal_activity_definition",
+            _ActivityDefinition(
+                name=name,
+                fn=fn,
+                is_async=inspect.iscoroutinefunction(fn),
+                no_thread_cancel_exception=False,
+            ),
+        )
 
-    def __init__(self) -> None:
-        self._workflows: dict[str, type] = {}
 
-    def register_workflow(self, cls: W) -> W:
-        """Register a ``@workflow.defn`` class; returns it unchanged (usable as a decorator)."""
-        from temporalio.workflow import _Definition
+class EngineActivities(ActivityRegistry):
+    """The engine's activities: ``@engine.activities.register`` (sync or async, optional ``name=``)."""
 
-        definition = _Definition.from_class(cls)
-        if definition is None:
-            raise TypeError(f"{cls.__name__} is not a @workflow.defn class")
-        if definition.name is None:
-            raise TypeError("dynamic workflows cannot be registered beside the DSL workflow")
-        self._workflows[definition.name] = cls
-        return cls
+    @overload
+    def register(self, fn: F, *, name: str | None = None) -> F: ...
 
-    def workflows(self) -> dict[str, type]:
-        return dict(self._workflows)
+    @overload
+    def register(self, fn: None = None, *, name: str | None = None) -> Callable[[F], F]: ...
+
+    def register(self, fn: F | None = None, *, name: str | None = None) -> F | Callable[[F], F]:
+        """Register ``fn`` (returned unchanged, still callable directly and usable by reference from code
+        workflows)."""
+
+        def apply(func: F) -> F:
+            ActivityRegistry.register(self, func, name=name)
+            _usable_by_reference(func, name or func.__name__)
+            return func
+
+        return apply(fn) if fn is not None else apply
+
+
+def _overrides_tree(overrides: dict[str, Any]) -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, value in overrides.items():
+        path = _FLAT_OVERRIDES.get(key, (key,))
+        node = tree
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+        node[path[-1]] = value
+    return tree
 
 
 class TemporalEngine:
-    """The embeddable engine; see the module docstring."""
+    """The embeddable engine; see the module docstring.
 
-    def __init__(self, config_file: str | Path | None = None, *, settings: Settings | None = None,
-                 **overrides: Any) -> None:
-        self.settings = settings or load_settings(config_file, overrides=overrides or None)
-        self.activities = ActivityRegistry()
+    ``TemporalEngine()`` reads ``config.yaml`` (or ``$TDSL_CONFIG``) and the environment. Keyword arguments
+    override them: ``url``/``address``, ``namespace``, ``task_queue``, ``api_key``, ``definitions``,
+    ``activity_modules``, or whole sections (``temporal={...}``, ``http={...}``). ``client`` reuses an
+    existing Temporal client instead of connecting.
+    """
+
+    def __init__(
+        self,
+        config_file: str | Path | None = None,
+        *,
+        settings: Settings | None = None,
+        client: Client | None = None,
+        **overrides: Any,
+    ) -> None:
+        if settings is None:
+            settings = load_settings(config_file, overrides=_overrides_tree(overrides) or None)
+        self.settings = settings
+        self.activities = EngineActivities()
         self.workers = WorkerRegistry()
-        self.client: Client | None = None
+        self.workflows = WorkflowsAPI(self.require_runs)
+        self.client: Client | None = client
         self.catalog = Catalog()
         self.runs: RunService | None = None
         self._worker: Worker | None = None
         self._worker_task: asyncio.Task[None] | None = None
+        self._worker_error: str | None = None
         self._ready = False
+        self._reachable: bool | None = None
+        self._last_check: datetime | None = None
+        self._last_error: str | None = None
 
     # ------------------------------------------------------------------ lifecycle
     @property
+    def is_started(self) -> bool:
+        """:meth:`start` completed and :meth:`stop` has not been called since."""
+        return self._ready
+
+    @property
     def is_ready(self) -> bool:
-        """Connected, catalog loaded, and the worker running when it is enabled."""
-        worker_ok = self._worker_task is not None and not self._worker_task.done()
-        return self._ready and (worker_ok or not self.settings.temporal.worker.enabled)
+        """Started, Temporal reachable at the last check, and the worker running when it is enabled."""
+        return (
+            self._ready and self._reachable is not False and self._worker_state() in ("running", "disabled")
+        )
 
     def load_catalog(self) -> Catalog:
         """(Re)load the activity modules and the definitions folder."""
-        load_modules(self.settings.activity_modules, into=self.activities)
+        load_modules(self.settings.activity_modules)
+        for name in default_registry.names():
+            # Activities registered on the engine itself win over same-named module activities.
+            function = default_registry.function(name)
+            if name not in self.activities and function is not None:
+                self.activities.register(function, name=name)
         self.catalog = Catalog.load(self.settings.definitions, checker=catalog_checker(self.activities))
         for file, err in self.catalog.invalid.items():
             log.error("definition %s is invalid and will not be started:\n%s", file, err.render())
         return self.catalog
+
+    def workflow_runner(self) -> SandboxedWorkflowRunner:
+        """The sandbox runner: the interpreter's passthrough modules plus the code workflows' modules."""
+        modules = self.workers.modules()
+        if "__main__" in modules:
+            # Workflows defined in the main script: the sandbox imports it as __temporal_main__; passing that
+            # name through hands it the already imported script instead of re-running it.
+            sys.modules.setdefault(_MAIN_ALIAS, sys.modules["__main__"])
+            modules = [_MAIN_ALIAS if m == "__main__" else m for m in modules]
+        return SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_modules(*PASSTHROUGH_MODULES, *modules)
+        )
 
     async def start(self, client: Client | None = None) -> None:
         """Connect to Temporal, load the catalog and start the worker (when enabled)."""
@@ -104,21 +205,41 @@ class TemporalEngine:
             return
         temporal = self.settings.temporal
         self.load_catalog()
-        self.client = client or await connect(temporal)
+        if not temporal.enabled:
+            log.warning("Temporal is disabled in the configuration (temporal.enabled: false)")
+            return
+        self.client = client or self.client or await connect(temporal)
+        self._note_reachable(True)
         self.runs = RunService(
-            self.client, self.catalog, self.activities, temporal.task_queue, self.workers.workflows()
+            self.client, self.catalog, self.activities, temporal.task_queue, self.workers.described()
         )
         if temporal.worker.enabled:
             self._worker = build_worker(
-                self.client, temporal.task_queue, self.activities, temporal.worker,
+                self.client,
+                temporal.task_queue,
+                self.activities,
+                temporal.worker,
                 list(self.workers.workflows().values()),
+                workflow_runner=self.workflow_runner(),
             )
-            self._worker_task = asyncio.create_task(self._worker.run(), name="temporal-dsl-worker")
+            self._worker_error = None
+            self._worker_task = asyncio.create_task(
+                self._run_worker(self._worker), name="temporal-dsl-worker"
+            )
         self._ready = True
+
+    async def _run_worker(self, worker: Worker) -> None:
+        try:
+            await worker.run()
+        except Exception as err:
+            self._worker_error = f"{type(err).__name__}: {err}"
+            log.error("the worker stopped: %s", self._worker_error)
+            raise
 
     async def stop(self) -> None:
         """Stop the worker gracefully (in-flight activities get the configured grace period)."""
         self._ready = False
+        self.runs = None
         if self._worker is not None:
             with contextlib.suppress(Exception):
                 await self._worker.shutdown()
@@ -136,11 +257,77 @@ class TemporalEngine:
         await self.stop()
 
     def require_runs(self) -> RunService:
+        """The run service; :class:`EngineNotReady` before :meth:`start` (or when Temporal is disabled)."""
         if self.runs is None:
+            if not self.settings.temporal.enabled:
+                raise EngineNotReady("Temporal is disabled in the configuration (temporal.enabled: false)")
             raise EngineNotReady("the engine is not started; await engine.start() first")
         return self.runs
 
-    async def wait_worker(self, until: Callable[[], bool] | None = None) -> None:
-        """Wait until the worker task ends (``tdsl worker``/``tdsl dev`` run until interrupted)."""
+    async def wait_worker(self) -> None:
+        """Wait until the worker task ends (``tdsl worker``/``tdsl dev`` run until interrupted). Cancelling
+        the wait does not cancel the worker."""
         if self._worker_task is not None:
-            await self._worker_task
+            await asyncio.shield(self._worker_task)
+
+    # ------------------------------------------------------------------ health
+    def _worker_state(self) -> str:
+        if not self.settings.temporal.worker.enabled:
+            return "disabled"
+        task = self._worker_task
+        if task is None:
+            return "stopped"
+        if not task.done():
+            return "running"
+        return "failed" if self._worker_error else "stopped"
+
+    def _address(self) -> str:
+        """Where the client connects (a client handed in may point elsewhere than the settings)."""
+        if self.client is not None:
+            with contextlib.suppress(AttributeError):
+                return str(self.client.service_client.config.target_host)
+        return self.settings.temporal.url
+
+    def _note_reachable(self, reachable: bool, error: str | None = None) -> None:
+        self._reachable = reachable
+        self._last_error = error
+        self._last_check = datetime.now(UTC)
+
+    def health_check(self) -> dict[str, Any]:
+        """What the engine last knew (no I/O, so the seed's un-awaited ``temporal.health_check()`` works):
+        server reachability, namespace, task queue, worker state, catalog. :meth:`check_health` probes."""
+        temporal = self.settings.temporal
+        return {
+            "enabled": temporal.enabled,
+            "ready": self.is_ready,
+            "address": self._address(),
+            "namespace": self.client.namespace if self.client is not None else temporal.namespace,
+            "task_queue": temporal.task_queue,
+            "server": {
+                "reachable": self._reachable,
+                "last_checked": self._last_check.isoformat() if self._last_check else None,
+                "error": self._last_error,
+            },
+            "worker": {
+                "state": self._worker_state(),
+                "error": self._worker_error,
+                "activities": len(self.activities),
+                "code_workflows": sorted(self.workers.workflows()),
+            },
+            "definitions": {
+                "loaded": self.catalog.names(),
+                "invalid": sorted(self.catalog.invalid),
+            },
+        }
+
+    async def check_health(self, timeout: float = 2.0) -> dict[str, Any]:
+        """Probe the Temporal frontend (bounded by ``timeout`` seconds), then return :meth:`health_check`."""
+        if self.client is not None:
+            try:
+                serving = await self.client.service_client.check_health(timeout=timedelta(seconds=timeout))
+                self._note_reachable(
+                    bool(serving), None if serving else "the workflow service is not serving"
+                )
+            except Exception as err:
+                self._note_reachable(False, f"{type(err).__name__}: {err}")
+        return self.health_check()

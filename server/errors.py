@@ -2,24 +2,56 @@
 
 ::
 
-    EngineError
-    ├── NotFound                    -> HTTP 404
+    EngineError                     status_code: the HTTP status it maps to
+    ├── NotFound                    -> 404
     │   ├── UnknownDefinition       no YAML definition or code workflow of that name
     │   ├── UnknownRun              no run with that workflow id
-    │   └── UnknownHandler          signal/query/update not declared by the run's definition
-    ├── InvalidInput                -> HTTP 422; ``errors`` lists every JSON-Schema violation with its path
-    │   └── InvalidPayload          a signal/update payload failed its declared schema
-    ├── DefinitionNotRunnable       -> HTTP 422; e.g. it calls activities no worker registers
-    ├── RunAlreadyExists            -> HTTP 409; a run with that id is already running
-    ├── RunFailedError              the run ended failed/cancelled/terminated (``status``, ``details``)
-    └── EngineNotReady              -> HTTP 503; the engine is not started / Temporal unreachable
+    │   └── UnknownHandler          the run's workflow declares no such handler
+    │       ├── UnknownSignal
+    │       ├── UnknownQuery
+    │       └── UnknownUpdate
+    ├── InvalidInput                -> 422; ``errors`` lists every JSON-Schema violation with its path
+    │   └── InvalidPayload          a signal/update payload failed its declared schema (or was rejected)
+    ├── DefinitionNotRunnable       -> 422; e.g. it calls activities no worker registers
+    ├── RunAlreadyExists            -> 409; a run with that id is already running
+    ├── RunNotRunning               -> 409; the run has closed and takes no signals/updates/cancels
+    ├── RunFailedError              -> 409; the run ended failed/cancelled/terminated/timed out
+    ├── HandlerFailed               -> 409; the workflow could not answer
+    │   ├── QueryFailed             a declared query failed (for example its expression)
+    │   └── UpdateFailed            an accepted update failed
+    ├── TemporalError               -> 502; Temporal refused a request for a reason of its own
+    └── EngineNotReady              -> 503; the engine is not started / Temporal unreachable or disabled
 
-``TimeoutError`` (builtin) is raised when waiting for a result times out.
+``TimeoutError`` (builtin) is raised when waiting for a result times out; it is not an ``EngineError``
+because "still running" is an answer, not a mistake.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+__all__ = [
+    "DefinitionNotRunnable",
+    "EngineError",
+    "EngineNotReady",
+    "HandlerFailed",
+    "InvalidInput",
+    "InvalidPayload",
+    "NotFound",
+    "QueryFailed",
+    "RunAlreadyExists",
+    "RunFailedError",
+    "RunNotRunning",
+    "TemporalError",
+    "UnknownDefinition",
+    "UnknownHandler",
+    "UnknownQuery",
+    "UnknownRun",
+    "UnknownSignal",
+    "UnknownUpdate",
+    "UnknownWorkflow",
+    "UpdateFailed",
+]
 
 
 class EngineError(Exception):
@@ -32,15 +64,21 @@ class EngineError(Exception):
         self.message = message
 
     def as_dict(self) -> dict[str, Any]:
+        """The JSON body the HTTP service answers with."""
         return {"error": type(self).__name__, "message": self.message}
 
 
 class NotFound(EngineError):
+    """Something named in the request does not exist."""
+
     status_code = 404
 
 
 class UnknownDefinition(NotFound):
-    """No definition or registered workflow has this name."""
+    """No YAML definition and no registered code workflow has this name."""
+
+
+UnknownWorkflow = UnknownDefinition  # the seed's word for the same thing
 
 
 class UnknownRun(NotFound):
@@ -48,7 +86,27 @@ class UnknownRun(NotFound):
 
 
 class UnknownHandler(NotFound):
-    """The run's definition declares no signal/query/update of this name."""
+    """The run's workflow declares no signal/query/update of this name."""
+
+    kind = "handler"
+
+
+class UnknownSignal(UnknownHandler):
+    """The run's workflow declares no signal of this name."""
+
+    kind = "signal"
+
+
+class UnknownQuery(UnknownHandler):
+    """The run's workflow declares no query of this name."""
+
+    kind = "query"
+
+
+class UnknownUpdate(UnknownHandler):
+    """The run's workflow declares no update of this name."""
+
+    kind = "update"
 
 
 class InvalidInput(EngineError):
@@ -65,7 +123,7 @@ class InvalidInput(EngineError):
 
 
 class InvalidPayload(InvalidInput):
-    """A signal or update payload failed its declared schema."""
+    """A signal or update payload failed its declared schema, or the update's validation rejected it."""
 
 
 class DefinitionNotRunnable(EngineError):
@@ -88,20 +146,71 @@ class RunAlreadyExists(EngineError):
         return {**super().as_dict(), "workflow_id": self.workflow_id, "run_id": self.run_id}
 
 
-class RunFailedError(EngineError):
-    """The run did not complete successfully."""
+class RunNotRunning(EngineError):
+    """The run has already closed; it takes no more signals, updates, cancels or terminations."""
 
     status_code = 409
 
-    def __init__(self, message: str, *, workflow_id: str, status: str, details: Any = None) -> None:
+    def __init__(self, message: str, workflow_id: str, status: str) -> None:
+        super().__init__(message)
+        self.workflow_id = workflow_id
+        self.status = status
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**super().as_dict(), "workflow_id": self.workflow_id, "status": self.status}
+
+
+class RunFailedError(EngineError):
+    """The run did not complete successfully (``status``: FAILED, CANCELED, TERMINATED, TIMED_OUT)."""
+
+    status_code = 409
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        workflow_id: str,
+        status: str,
+        details: Any = None,
+        error_type: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.workflow_id = workflow_id
         self.status = status
         self.details = details
+        self.error_type = error_type
 
     def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "workflow_id": self.workflow_id, "status": self.status, "details": self.details}
+        return {
+            **super().as_dict(),
+            "workflow_id": self.workflow_id,
+            "status": self.status,
+            "type": self.error_type,
+            "details": self.details,
+        }
+
+
+class HandlerFailed(EngineError):
+    """The workflow could not answer a query or an update it declares."""
+
+    status_code = 409
+
+
+class QueryFailed(HandlerFailed):
+    """A declared query failed (for example its expression), or the run rejected queries."""
+
+
+class UpdateFailed(HandlerFailed):
+    """An accepted update failed while it ran."""
+
+
+class TemporalError(EngineError):
+    """Temporal refused a request for a reason of its own (not a mistake in the request)."""
+
+    status_code = 502
 
 
 class EngineNotReady(EngineError):
+    """The engine is not started, Temporal is disabled in the configuration, or unreachable."""
+
     status_code = 503

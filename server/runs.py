@@ -1,17 +1,23 @@
 """Client operations on runs: the one code path behind the engine API, the HTTP service and the CLI.
 
 Everything that can be checked before talking to Temporal is checked here first (definition known, input
-valid against its schema, activities registered, signal/update declared and payload valid), so bad requests
-fail with a typed :mod:`server.errors` exception and never start or disturb a run.
+valid against its schema, activities registered, signal/query/update declared and payload valid, run still
+open), so bad requests fail with a typed :mod:`server.errors` exception and never start or disturb a run.
+
+Idempotent starts: a definition with an ``id`` template derives the workflow id from the input. Starting it
+again while that run is open returns the open run; after it completed, the completed run (``existing`` is
+true either way); after it failed, was cancelled or terminated, a new run starts. An explicit workflow id
+that is already running raises :class:`~server.errors.RunAlreadyExists` instead.
 """
 
 from __future__ import annotations
 
 import asyncio
 import difflib
+import enum
 import uuid
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +31,15 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
+from temporalio.exceptions import (
+    ApplicationError,
+    CancelledError,
+    TerminatedError,
+    WorkflowAlreadyStartedError,
+)
+from temporalio.exceptions import (
+    TimeoutError as TemporalTimeoutError,
+)
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.registry import ActivityRegistry
@@ -34,17 +48,39 @@ from dsl_schema.expressions import ExpressionError, render
 from dsl_schema.payloads import schema_errors
 from interpreter import PROGRESS_QUERY, RunPayload
 
+from .code_workflows import CodeWorkflow
 from .errors import (
     DefinitionNotRunnable,
     EngineError,
+    EngineNotReady,
     InvalidInput,
     InvalidPayload,
+    QueryFailed,
     RunAlreadyExists,
     RunFailedError,
+    RunNotRunning,
+    TemporalError,
     UnknownDefinition,
-    UnknownHandler,
+    UnknownQuery,
     UnknownRun,
+    UnknownSignal,
+    UnknownUpdate,
+    UpdateFailed,
 )
+
+__all__ = [
+    "PROGRESS_TIMEOUT",
+    "RunInfo",
+    "RunOutcome",
+    "RunService",
+    "RunStatus",
+    "StartedRun",
+    "activity_names",
+    "did_you_mean",
+]
+
+# A query needs a worker; when none polls the run's task queue it would wait for the whole RPC deadline.
+PROGRESS_TIMEOUT = timedelta(seconds=3)
 
 
 def activity_names(data: Any) -> Iterator[str]:
@@ -61,18 +97,101 @@ def activity_names(data: Any) -> Iterator[str]:
 
 
 def did_you_mean(name: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, else an empty string."""
     close = difflib.get_close_matches(name, candidates, n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
+class RunStatus(enum.StrEnum):
+    """A run's status; ``.value`` is its name (``"RUNNING"``, ``"COMPLETED"``, ...)."""
+
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+    TERMINATED = "TERMINATED"
+    CONTINUED_AS_NEW = "CONTINUED_AS_NEW"
+    TIMED_OUT = "TIMED_OUT"
+    UNKNOWN = "UNKNOWN"
+
+    @classmethod
+    def of(cls, status: WorkflowExecutionStatus | None) -> RunStatus:
+        return cls(status.name) if status is not None and status.name in cls.__members__ else cls.UNKNOWN
+
+    @property
+    def is_open(self) -> bool:
+        return self is RunStatus.RUNNING
+
+    def __str__(self) -> str:
+        return self.value
+
+
 @dataclass(frozen=True)
 class StartedRun:
-    """A started (or already running, for idempotent starts) run."""
+    """A started (or, for idempotent starts, already existing) run."""
 
     workflow_id: str
     run_id: str | None
     definition: str
     existing: bool = False
+
+    @property
+    def id(self) -> str:
+        return self.workflow_id
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What :meth:`RunService.info` reports: the seed's ``get_status`` answer.
+
+    ``workflow_type`` is the definition name (DSL runs) or the workflow class name; ``definition``,
+    ``version``, ``sha256`` and ``commit`` come from the run's memo (DSL runs only); ``progress`` is the
+    built-in progress query's answer when asked for and available.
+    """
+
+    workflow_id: str
+    run_id: str | None
+    workflow_type: str
+    status: RunStatus
+    start_time: datetime | None
+    close_time: datetime | None
+    execution_time: datetime | None
+    task_queue: str | None
+    history_length: int | None
+    definition: str | None = None
+    version: int | str | None = None
+    sha256: str | None = None
+    commit: str | None = None
+    progress: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["status"] = self.status.value
+        for key in ("start_time", "close_time", "execution_time"):
+            data[key] = _iso(data[key])
+        return data
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """A run's result when it has one: ``status`` plus ``result`` (COMPLETED) or ``error`` (closed otherwise);
+    a RUNNING outcome has neither."""
+
+    workflow_id: str
+    status: RunStatus
+    result: Any = None
+    error: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"workflow_id": self.workflow_id, "status": self.status.value}
+        if self.status is RunStatus.COMPLETED:
+            data["result"] = self.result
+        elif self.error is not None:
+            data["error"] = self.error
+        return data
 
 
 class RunService:
@@ -84,37 +203,78 @@ class RunService:
         catalog: Catalog,
         registry: ActivityRegistry,
         task_queue: str,
-        code_workflows: Mapping[str, type] | None = None,
+        code_workflows: Mapping[str, type | CodeWorkflow] | None = None,
     ) -> None:
         self.client = client
         self.catalog = catalog
         self.registry = registry
         self.task_queue = task_queue
-        self.code_workflows = dict(code_workflows or {})
+        self.code: dict[str, CodeWorkflow] = {
+            name: value if isinstance(value, CodeWorkflow) else CodeWorkflow.from_class(value)
+            for name, value in (code_workflows or {}).items()
+        }
+        self._activity_cache: dict[tuple[str, str], frozenset[str]] = {}
+
+    @property
+    def code_workflows(self) -> dict[str, type]:
+        return {name: code.cls for name, code in self.code.items()}
 
     # ------------------------------------------------------------------ lookup
+    def names(self) -> list[str]:
+        """Every startable name: YAML definitions and code workflows."""
+        return sorted({*self.catalog.names(), *self.code})
+
     def definition(self, name: str) -> CatalogEntry:
+        """The catalog entry of a YAML definition; :class:`UnknownDefinition` otherwise."""
         entry = self.catalog.get(name)
         if entry is None:
-            known = self.catalog.names() + sorted(self.code_workflows)
-            invalid = [f for f, err in self.catalog.invalid.items() if f"'{name}'" in str(err) or name in f]
-            hint = f"; {invalid[0]} has errors" if invalid else did_you_mean(name, known)
-            raise UnknownDefinition(f"unknown definition {name!r}{hint}")
+            raise self._unknown(name)
         return entry
 
+    def code_workflow(self, name: str) -> CodeWorkflow:
+        code = self.code.get(name)
+        if code is None:
+            raise self._unknown(name)
+        return code
+
+    def _unknown(self, name: str) -> UnknownDefinition:
+        invalid = [f for f, err in self.catalog.invalid.items() if f"'{name}'" in str(err) or name in f]
+        if invalid:
+            hint = f"; {invalid[0]} has errors and was not loaded"
+        elif name in self.code:
+            hint = " (it is a code-defined workflow, not a YAML definition)"
+        else:
+            hint = did_you_mean(name, self.names())
+        return UnknownDefinition(f"unknown definition or workflow {name!r}{hint}")
+
     def knows(self, name: str) -> bool:
-        return name in self.catalog.entries or name in self.code_workflows
+        return name in self.catalog.entries or name in self.code
 
     def check_input(self, entry: CatalogEntry, value: Any) -> None:
+        """:class:`InvalidInput` listing every violation of the definition's input schema."""
         errors = schema_errors(entry.definition.input, value)
         if errors:
             raise InvalidInput(f"input of {entry.name!r} does not match its schema", errors)
 
     def check_activities(self, entry: CatalogEntry) -> None:
-        missing = sorted({n for n in activity_names(entry.data) if n not in self.registry})
+        """:class:`DefinitionNotRunnable` when the definition calls activities that are not registered."""
+        missing = sorted({n for n in self._activities_of(entry) if n not in self.registry})
         if missing:
             listed = ", ".join(f"{n}{did_you_mean(n, self.registry.names())}" for n in missing)
             raise DefinitionNotRunnable(f"{entry.name!r} calls activities that are not registered: {listed}")
+
+    def _activities_of(self, entry: CatalogEntry) -> frozenset[str]:
+        # Definitions are immutable once loaded: walk each one once, not on every start.
+        key = (entry.name, entry.sha256)
+        found = self._activity_cache.get(key)
+        if found is None:
+            found = self._activity_cache[key] = frozenset(activity_names(entry.data))
+        return found
+
+    def _children_of(self, entry: CatalogEntry) -> dict[str, dict[str, Any]]:
+        # Not cached by the parent's sha256: a child definition may change (or appear) while its parent does
+        # not, and every start pins the children as the catalog holds them now.
+        return self.catalog.children_of(entry.name)
 
     def workflow_id_for(self, entry: CatalogEntry, value: Any) -> str | None:
         """The id from the definition's ``id`` template, rendered over the input (``None`` without one)."""
@@ -123,9 +283,17 @@ class RunService:
         try:
             rendered = render(entry.definition.id, {"input": value})
         except ExpressionError as err:
-            raise InvalidInput(f"cannot build the workflow id of {entry.name!r}: {err}", [
-                {"path": "$", "message": str(err), "validator": "id"}]) from None
-        return str(rendered)
+            raise InvalidInput(
+                f"cannot build the workflow id of {entry.name!r} from its input",
+                [{"path": "$", "message": str(err), "validator": "id"}],
+            ) from None
+        text = str(rendered).strip()
+        if not text:
+            raise InvalidInput(
+                f"the workflow id template of {entry.name!r} rendered an empty id",
+                [{"path": "$", "message": f"{entry.definition.id!r} rendered empty", "validator": "id"}],
+            )
+        return text
 
     # ------------------------------------------------------------------ start
     async def start(
@@ -138,24 +306,36 @@ class RunService:
         reuse_running: bool | None = None,
         task_queue: str | None = None,
     ) -> StartedRun:
-        """Start a run. With the definition's id template (or ``reuse_running=True``) a start whose id is
-        already running returns that run instead of starting a second one; otherwise it raises
-        :class:`RunAlreadyExists`."""
+        """Start a run of a YAML definition or a code workflow (YAML wins when both have the name).
+
+        With the definition's id template (or ``reuse_running=True``) a start whose id is already open
+        returns that run; otherwise it raises :class:`RunAlreadyExists`. ``start_delay`` (seconds) delays
+        the first workflow task (the seed's ``schedule``).
+        """
         queue = task_queue or self.task_queue
+        if start_delay is not None and start_delay < 0:
+            raise InvalidInput(
+                "the start delay cannot be negative",
+                [{"path": "delay", "message": f"{start_delay} < 0", "validator": "minimum"}],
+            )
         delay = timedelta(seconds=start_delay) if start_delay else None
-        if name in self.code_workflows and name not in self.catalog.entries:
-            workflow_id = workflow_id or f"{name}-{uuid.uuid4()}"
-            args = [] if input is None else [input]
-            return await self._start(name, args, workflow_id, queue, None, delay, bool(reuse_running))
+        if workflow_id is not None and not workflow_id.strip():
+            raise InvalidInput(
+                "the workflow id cannot be empty",
+                [{"path": "workflow_id", "message": "empty", "validator": "minLength"}],
+            )
+        if name not in self.catalog.entries and name in self.code:
+            args = self.code[name].arguments(input)
+            final_id = workflow_id or f"{name}-{uuid.uuid4()}"
+            memo = {"workflow": name}
+            return await self._start(name, args, final_id, queue, memo, delay, bool(reuse_running))
         entry = self.definition(name)
         self.check_input(entry, input)
         self.check_activities(entry)
         templated = self.workflow_id_for(entry, input) if workflow_id is None else None
         final_id = workflow_id or templated or f"{name}-{uuid.uuid4()}"
         reuse = reuse_running if reuse_running is not None else templated is not None
-        payload = RunPayload(
-            definition=entry.data, input=input, children=self.catalog.children_of(name)
-        ).to_data()
+        payload = RunPayload(definition=entry.data, input=input, children=self._children_of(entry)).to_data()
         return await self._start(name, [payload], final_id, queue, entry.memo(), delay, reuse)
 
     async def _start(
@@ -166,7 +346,7 @@ class RunService:
         task_queue: str,
         memo: dict[str, Any] | None,
         delay: timedelta | None,
-        reuse_running: bool,
+        reuse: bool,
     ) -> StartedRun:
         try:
             handle = await self.client.start_workflow(
@@ -176,19 +356,32 @@ class RunService:
                 task_queue=task_queue,
                 memo=memo,
                 start_delay=delay,
-                id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+                # Idempotent starts: a completed run answers the retried request; a failed one may be re-run.
+                id_reuse_policy=(
+                    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
+                    if reuse
+                    else WorkflowIDReusePolicy.ALLOW_DUPLICATE
+                ),
                 id_conflict_policy=(
-                    WorkflowIDConflictPolicy.USE_EXISTING if reuse_running else WorkflowIDConflictPolicy.FAIL
+                    WorkflowIDConflictPolicy.USE_EXISTING if reuse else WorkflowIDConflictPolicy.FAIL
                 ),
             )
-        except WorkflowAlreadyStartedError:
-            raise RunAlreadyExists(f"a run with id {workflow_id!r} is already running", workflow_id) from None
+        except WorkflowAlreadyStartedError as err:
+            if reuse:
+                return StartedRun(workflow_id, err.run_id, workflow_type, existing=True)
+            raise RunAlreadyExists(
+                f"a run with id {workflow_id!r} is already running", workflow_id, err.run_id
+            ) from None
+        except RPCError as err:
+            raise self._rpc_error(err, workflow_id) from None
         response = getattr(handle, "_start_workflow_response", None)
         existing = response is not None and not response.started
         run_id = response.run_id if response is not None else handle.result_run_id
         return StartedRun(handle.id, run_id, workflow_type, existing)
 
-    async def execute(self, name: str, input: Any = None, *, timeout: float | None = None, **options: Any) -> Any:
+    async def execute(
+        self, name: str, input: Any = None, *, timeout: float | None = None, **options: Any
+    ) -> Any:
         """Start a run and wait for its result (``TimeoutError`` after ``timeout`` seconds)."""
         started = await self.start(name, input, **options)
         return await self.result(started.workflow_id, timeout=timeout)
@@ -197,33 +390,40 @@ class RunService:
     def handle(self, workflow_id: str) -> WorkflowHandle[Any, Any]:
         return self.client.get_workflow_handle(workflow_id)
 
-    async def describe(self, workflow_id: str) -> dict[str, Any]:
-        """Status of a run: type (the definition name), status, times, definition version and sha256."""
+    async def info(self, workflow_id: str, *, progress: bool = False) -> RunInfo:
+        """Status of the latest run with this id; with ``progress`` also the built-in progress (DSL runs)."""
         try:
             desc = await self.handle(workflow_id).describe()
         except RPCError as err:
             raise self._rpc_error(err, workflow_id) from None
         memo = await desc.memo()
-        return {
-            "workflow_id": desc.id,
-            "run_id": desc.run_id,
-            "workflow_type": desc.workflow_type,
-            "status": desc.status.name if desc.status else "UNKNOWN",
-            "start_time": _iso(desc.start_time),
-            "close_time": _iso(desc.close_time),
-            "execution_time": _iso(desc.execution_time),
-            "task_queue": desc.task_queue,
-            "history_length": desc.history_length,
-            "definition": memo.get("definition"),
-            "version": memo.get("version"),
-            "sha256": memo.get("sha256"),
-            "commit": memo.get("commit"),
-        }
+        info = RunInfo(
+            workflow_id=desc.id,
+            run_id=desc.run_id,
+            workflow_type=desc.workflow_type,
+            status=RunStatus.of(desc.status),
+            start_time=desc.start_time,
+            close_time=desc.close_time,
+            execution_time=desc.execution_time,
+            task_queue=desc.task_queue,
+            history_length=desc.history_length,
+            definition=memo.get("definition"),
+            version=memo.get("version"),
+            sha256=memo.get("sha256"),
+            commit=memo.get("commit"),
+        )
+        if progress and info.definition is not None:
+            info = replace(info, progress=await self.progress(workflow_id))
+        return info
+
+    async def describe(self, workflow_id: str) -> dict[str, Any]:
+        """:meth:`info` as plain data."""
+        return (await self.info(workflow_id)).as_dict()
 
     async def progress(self, workflow_id: str) -> dict[str, Any] | None:
-        """The built-in progress of a DSL run (``None`` for code-defined workflows)."""
+        """The built-in progress of a DSL run (``None`` for code workflows, or when no worker answers)."""
         try:
-            return await self.handle(workflow_id).query(PROGRESS_QUERY)
+            return await self.handle(workflow_id).query(PROGRESS_QUERY, rpc_timeout=PROGRESS_TIMEOUT)
         except (WorkflowQueryFailedError, WorkflowQueryRejectedError):
             return None
         except RPCError as err:
@@ -232,115 +432,228 @@ class RunService:
             return None
 
     async def result(self, workflow_id: str, *, timeout: float | None = None) -> Any:
-        """Wait for the result; ``TimeoutError`` after ``timeout`` seconds, :class:`RunFailedError` when the
-        run failed, was cancelled or terminated."""
+        """Wait for the result; builtin ``TimeoutError`` when it is not done within ``timeout`` seconds,
+        :class:`RunFailedError` when the run failed, was cancelled, terminated or timed out."""
+        outcome = await self.outcome(workflow_id, timeout=timeout)
+        if outcome.status is RunStatus.COMPLETED:
+            return outcome.result
+        if outcome.status is RunStatus.RUNNING:
+            raise TimeoutError(f"run {workflow_id!r} did not finish within {timeout}s")
+        error = outcome.error or {}
+        raise RunFailedError(
+            f"run {workflow_id!r} {outcome.status.value.lower()}: "
+            f"{error.get('type')}: {error.get('message')}",
+            workflow_id=workflow_id,
+            status=outcome.status.value,
+            details=error.get("details"),
+            error_type=error.get("type"),
+        )
+
+    async def outcome(self, workflow_id: str, *, timeout: float | None = None) -> RunOutcome:
+        """The run's outcome, waiting up to ``timeout`` seconds (forever when ``None``) for it to close;
+        a RUNNING outcome when it is still open after that. Never raises for a failed run."""
         handle = self.handle(workflow_id)
+        if timeout is not None and timeout <= 0:
+            info = await self.info(workflow_id)
+            if info.status.is_open:
+                return RunOutcome(workflow_id, RunStatus.RUNNING)
+            timeout = None  # closed: fetching its result does not wait
         try:
             if timeout is None:
-                return await handle.result()
-            return await asyncio.wait_for(handle.result(), timeout)
-        except asyncio.TimeoutError:
-            raise TimeoutError(f"run {workflow_id!r} did not finish within {timeout}s") from None
+                value = await handle.result()
+            else:
+                value = await asyncio.wait_for(handle.result(), timeout)
+        except TimeoutError:
+            return RunOutcome(workflow_id, RunStatus.RUNNING)
         except WorkflowFailureError as err:
-            raise _failure(workflow_id, err) from None
+            return _failure(workflow_id, err)
         except RPCError as err:
             raise self._rpc_error(err, workflow_id) from None
+        return RunOutcome(workflow_id, RunStatus.COMPLETED, result=value)
+
+    async def list_runs(
+        self, definition: str | None = None, limit: int = 20, status: str | None = None
+    ) -> list[dict[str, Any]]:
+        """Recent runs, newest first, optionally of one definition and/or one status."""
+        clauses = []
+        if definition:
+            clauses.append(f"WorkflowType = '{_quote(definition)}'")
+        if status:
+            clauses.append(f"ExecutionStatus = '{_status_word(status)}'")
+        query = " AND ".join(clauses) or None
+        runs = []
+        try:
+            async for execution in self.client.list_workflows(query, limit=limit):
+                runs.append(
+                    {
+                        "workflow_id": execution.id,
+                        "run_id": execution.run_id,
+                        "workflow_type": execution.workflow_type,
+                        "status": RunStatus.of(execution.status).value,
+                        "start_time": _iso(execution.start_time),
+                        "close_time": _iso(execution.close_time),
+                        "task_queue": execution.task_queue,
+                    }
+                )
+        except RPCError as err:
+            raise self._rpc_error(err, "") from None
+        return runs
 
     # ------------------------------------------------------------------ interact
-    async def _entry_of_run(self, workflow_id: str) -> CatalogEntry | None:
-        described = await self.describe(workflow_id)
-        return self.catalog.get(described["workflow_type"])
+    async def _target(
+        self, workflow_id: str, *, open_for: str | None = None
+    ) -> tuple[RunInfo, CatalogEntry | None, CodeWorkflow | None]:
+        """The run, and the definition/code workflow it runs (``None`` when not known here). With
+        ``open_for`` the run must still be open."""
+        info = await self.info(workflow_id)
+        if open_for is not None and not info.status.is_open:
+            raise RunNotRunning(
+                f"run {workflow_id!r} is {info.status.value}; it takes no {open_for}",
+                workflow_id,
+                info.status.value,
+            )
+        entry = self.catalog.get(info.workflow_type) if info.definition is not None else None
+        if entry is not None and info.sha256 is not None and entry.sha256 != info.sha256:
+            # The run is pinned to another version of the definition; let the run itself judge.
+            entry = None
+        code = self.code.get(info.workflow_type) if info.definition is None else None
+        return info, entry, code
 
     async def signal(self, workflow_id: str, name: str, *args: Any) -> None:
-        """Send a signal; for DSL runs it must be declared and its payload must match its schema."""
-        entry = await self._entry_of_run(workflow_id)
+        """Send a signal; it must be declared and its payload must match its schema."""
+        _, entry, code = await self._target(workflow_id, open_for="signals")
         if entry is not None:
             declared = entry.definition.signals or {}
             if name not in declared:
-                raise UnknownHandler(
-                    f"{entry.name!r} declares no signal {name!r}{did_you_mean(name, sorted(declared))}"
+                raise UnknownSignal(
+                    f"{entry.name!r} declares no signal {name!r}{_declared(name, sorted(declared))}"
                 )
-            payload = _payload(args)
-            errors = schema_errors(declared[name].schema_, payload)
+            errors = schema_errors(declared[name].schema_, _payload(args))
             if errors:
                 raise InvalidPayload(f"payload of signal {name!r} does not match its schema", errors)
+        elif code is not None and not code.declares("signal", name):
+            raise UnknownSignal(
+                f"{code.name!r} declares no signal {name!r}{_declared(name, code.names('signal'))}"
+            )
         try:
             await self.handle(workflow_id).signal(name, args=list(args))
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise self._rpc_error(err, workflow_id, "signals") from None
 
     async def query(self, workflow_id: str, name: str, *args: Any) -> Any:
-        entry = await self._entry_of_run(workflow_id)
+        """Ask a declared query (or the built-in ``__progress``); queries also answer after the run closed."""
+        _, entry, code = await self._target(workflow_id)
         if entry is not None and name != PROGRESS_QUERY:
             declared = entry.definition.queries or {}
             if name not in declared:
-                raise UnknownHandler(
-                    f"{entry.name!r} declares no query {name!r}{did_you_mean(name, sorted(declared))}"
+                raise UnknownQuery(
+                    f"{entry.name!r} declares no query {name!r}{_declared(name, sorted(declared))}"
                 )
+        elif code is not None and not code.declares("query", name):
+            raise UnknownQuery(
+                f"{code.name!r} declares no query {name!r}{_declared(name, code.names('query'))}"
+            )
         try:
             return await self.handle(workflow_id).query(name, args=list(args))
         except WorkflowQueryFailedError as err:
-            if "not declared" in str(err) or "not found" in str(err).lower():
-                raise UnknownHandler(str(err)) from None
-            raise EngineError(f"query {name!r} failed: {err}") from None
+            text = str(err)
+            if "not declared" in text or "expected but not found" in text or "UnknownQuery" in text:
+                raise UnknownQuery(text) from None
+            raise QueryFailed(f"query {name!r} failed: {text}") from None
+        except WorkflowQueryRejectedError as err:
+            raise QueryFailed(f"query {name!r} rejected: run is {err.status}") from None
         except RPCError as err:
             raise self._rpc_error(err, workflow_id) from None
 
     async def update(self, workflow_id: str, name: str, *args: Any) -> Any:
-        entry = await self._entry_of_run(workflow_id)
+        """Send an update and wait for its result; a rejected update leaves no trace in the history."""
+        _, entry, code = await self._target(workflow_id, open_for="updates")
         if entry is not None:
             declared = entry.definition.updates or {}
             if name not in declared:
-                raise UnknownHandler(
-                    f"{entry.name!r} declares no update {name!r}{did_you_mean(name, sorted(declared))}"
+                raise UnknownUpdate(
+                    f"{entry.name!r} declares no update {name!r}{_declared(name, sorted(declared))}"
                 )
             errors = schema_errors(declared[name].schema_, _payload(args))
             if errors:
                 raise InvalidPayload(f"payload of update {name!r} does not match its schema", errors)
+        elif code is not None and not code.declares("update", name):
+            raise UnknownUpdate(
+                f"{code.name!r} declares no update {name!r}{_declared(name, code.names('update'))}"
+            )
         try:
             return await self.handle(workflow_id).execute_update(name, args=list(args))
         except WorkflowUpdateFailedError as err:
-            cause = err.cause
-            message = cause.message if isinstance(cause, ApplicationError) else str(cause)
-            raise InvalidPayload(f"update {name!r} rejected: {message}", [
-                {"path": "$", "message": message, "validator": "update"}]) from None
+            raise _update_error(name, err) from None
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise self._rpc_error(err, workflow_id, "updates") from None
 
     async def cancel(self, workflow_id: str) -> None:
+        """Request cancellation (DSL runs compensate, then end CANCELED)."""
+        await self._target(workflow_id, open_for="cancellation")
         try:
             await self.handle(workflow_id).cancel()
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise self._rpc_error(err, workflow_id, "cancellation") from None
 
     async def terminate(self, workflow_id: str, reason: str | None = None) -> None:
+        """End the run at once, without compensation."""
+        await self._target(workflow_id, open_for="termination")
         try:
             await self.handle(workflow_id).terminate(reason=reason)
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
-
-    async def list_runs(self, definition: str | None = None, limit: int = 20) -> list[dict[str, Any]]:
-        """Recent runs, newest first, optionally of one definition."""
-        query = f"WorkflowType = '{definition}'" if definition else None
-        runs = []
-        async for execution in self.client.list_workflows(query, limit=limit):
-            runs.append({
-                "workflow_id": execution.id,
-                "run_id": execution.run_id,
-                "workflow_type": execution.workflow_type,
-                "status": execution.status.name if execution.status else "UNKNOWN",
-                "start_time": _iso(execution.start_time),
-                "close_time": _iso(execution.close_time),
-            })
-        return runs
+            raise self._rpc_error(err, workflow_id, "termination") from None
 
     @staticmethod
-    def _rpc_error(err: RPCError, workflow_id: str) -> EngineError:
+    def _rpc_error(err: RPCError, workflow_id: str, action: str | None = None) -> EngineError:
         if err.status == RPCStatusCode.NOT_FOUND:
+            if "already completed" in err.message and action:
+                return RunNotRunning(
+                    f"run {workflow_id!r} has closed; it takes no {action}", workflow_id, "CLOSED"
+                )
             return UnknownRun(f"no run with id {workflow_id!r}")
         if err.status == RPCStatusCode.INVALID_ARGUMENT:
-            return EngineError(f"rejected by Temporal: {err.message}")
-        return EngineError(f"Temporal error ({err.status.name if err.status else 'unknown'}): {err.message}")
+            return InvalidInput(
+                f"rejected by Temporal: {err.message}",
+                [{"path": "$", "message": err.message, "validator": "temporal"}],
+            )
+        status = err.status.name if err.status else "UNKNOWN"
+        if err.status in _UNAVAILABLE:
+            return EngineNotReady(f"Temporal did not answer ({status}): {err.message}")
+        return TemporalError(f"Temporal error ({status}): {err.message}")
+
+
+_UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+
+
+def _declared(name: str, declared: list[str]) -> str:
+    hint = did_you_mean(name, declared)
+    if hint:
+        return hint
+    return f" (declared: {', '.join(declared)})" if declared else " (it declares none)"
+
+
+def _quote(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def _status_word(status: str) -> str:
+    """Visibility queries spell statuses ``Running``, ``Completed``, ``ContinuedAsNew``, ``TimedOut``..."""
+    key = status.strip().upper().replace("-", "_")
+    if key == "CANCELLED":
+        key = "CANCELED"
+    if key not in RunStatus.__members__ or key == "UNKNOWN":
+        raise InvalidInput(
+            f"unknown status {status!r}",
+            [
+                {
+                    "path": "status",
+                    "message": f"one of {', '.join(s for s in RunStatus.__members__ if s != 'UNKNOWN')}",
+                    "validator": "enum",
+                }
+            ],
+        )
+    return "".join(part.capitalize() for part in key.split("_"))
 
 
 def _payload(args: tuple[Any, ...]) -> Any:
@@ -353,23 +666,39 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _failure(workflow_id: str, err: WorkflowFailureError) -> RunFailedError:
+def _failure(workflow_id: str, err: WorkflowFailureError) -> RunOutcome:
     cause = err.cause
-    status = "FAILED"
-    details: Any = None
-    message = str(cause)
+    error: dict[str, Any] = {"type": type(cause).__name__, "message": str(cause), "details": None}
+    status = RunStatus.FAILED
     if isinstance(cause, ApplicationError):
-        details = list(cause.details) if cause.details else None
-        message = f"{cause.type}: {cause.message}" if cause.type else cause.message
-    name = type(cause).__name__
-    if name == "CancelledError":
-        status = "CANCELED"
-    elif name == "TerminatedError":
-        status = "TERMINATED"
-    elif name == "TimeoutError":
-        status = "TIMED_OUT"
-    return RunFailedError(f"run {workflow_id!r} {status.lower()}: {message}", workflow_id=workflow_id,
-                          status=status, details=details)
+        error = {
+            "type": cause.type or "Error",
+            "message": cause.message,
+            "details": list(cause.details) if cause.details else None,
+        }
+    elif isinstance(cause, CancelledError):
+        status = RunStatus.CANCELED
+        error["type"] = "Cancelled"
+    elif isinstance(cause, TerminatedError):
+        status = RunStatus.TERMINATED
+        error["type"] = "Terminated"
+    elif isinstance(cause, TemporalTimeoutError):
+        status = RunStatus.TIMED_OUT
+        error["type"] = "TimedOut"
+    return RunOutcome(workflow_id, status, error=error)
+
+
+def _update_error(name: str, err: WorkflowUpdateFailedError) -> EngineError:
+    cause = err.cause
+    if not isinstance(cause, ApplicationError):
+        return UpdateFailed(f"update {name!r} failed: {cause}")
+    if cause.type in ("UnknownUpdate",):
+        return UnknownUpdate(cause.message)
+    if cause.type in ("InvalidPayload", "Rejected"):
+        details = cause.details[0] if cause.details and isinstance(cause.details[0], list) else None
+        errors = details or [{"path": "$", "message": cause.message, "validator": "update"}]
+        return InvalidPayload(f"update {name!r} rejected: {cause.message}", errors)
+    return UpdateFailed(f"update {name!r} failed: {cause.type or 'Error'}: {cause.message}")
 
 
 TERMINAL_STATUSES = {

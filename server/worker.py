@@ -7,10 +7,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from temporalio.client import Client
-from temporalio.worker import Worker
+from temporalio.worker import Worker, WorkflowRunner
 
 from activities.registry import ActivityRegistry
-from interpreter import DSLWorkflow, workflow_runner
+from interpreter import DSLWorkflow
+from interpreter import workflow_runner as dsl_workflow_runner
 
 from .config import WorkerSettings
 
@@ -21,6 +22,7 @@ def build_worker(
     registry: ActivityRegistry,
     settings: WorkerSettings | None = None,
     workflows: Sequence[type] = (),
+    workflow_runner: WorkflowRunner | None = None,
 ) -> Worker:
     """A worker for ``task_queue``: the DSL workflow plus ``workflows``, and exactly the registry's activities."""
     settings = settings or WorkerSettings()
@@ -35,7 +37,7 @@ def build_worker(
         workflows=[DSLWorkflow, *workflows],
         activities=registry.activities(),
         activity_executor=executor,
-        workflow_runner=workflow_runner(),
+        workflow_runner=workflow_runner or dsl_workflow_runner(),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflows,
         max_activities_per_second=settings.activities_per_second,

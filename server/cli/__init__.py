@@ -12,10 +12,10 @@ import sys
 from types import FrameType
 from collections.abc import Sequence
 
-from . import dev_cmd, run_cmd, worker_cmd
+from . import dev_cmd, lint_cmd, ops_cmd, run_cmd, schema_cmd, serve_cmd, worker_cmd
 from .common import finish
 
-COMMAND_MODULES = [dev_cmd, worker_cmd, run_cmd]
+COMMAND_MODULES = [dev_cmd, worker_cmd, run_cmd, lint_cmd, schema_cmd, serve_cmd, ops_cmd]
 
 
 def build_parser() -> argparse.ArgumentParser:

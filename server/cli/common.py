@@ -55,7 +55,11 @@ def read_json_argument(text: str | None) -> Any:
     if text == "-":
         text = sys.stdin.read()
     elif text.startswith("@"):
-        text = Path(text[1:]).read_text(encoding="utf-8")
+        try:
+            text = Path(text[1:]).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as err:
+            reason = err.strerror if isinstance(err, OSError) and err.strerror else str(err)
+            raise UsageError(f"cannot read {text[1:]}: {reason}") from None
     try:
         return json.loads(text)
     except json.JSONDecodeError as err:

@@ -1,5 +1,5 @@
 """``tdsl dev``: the embedded Temporal dev server (durable SQLite state, Web UI), a worker, and the HTTP
-service, in one process tree that Ctrl-C stops cleanly."""
+service, in one process tree that Ctrl-C stops cleanly (HTTP first, then the worker, then the server)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ from pathlib import Path
 
 from ..devserver import DevServer
 from ..engine import TemporalEngine
-from .common import EXIT_OK, add_connection_options, run_async, settings_from
-from .worker_cmd import run_until_signalled
+from .common import EXIT_FAILED, EXIT_OK, add_connection_options, error, run_async, settings_from
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -18,32 +17,65 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     parser.add_argument("--port", type=int, help="Temporal frontend port (default 7233)")
     parser.add_argument("--ui-port", type=int, help="Web UI port (default 8233)")
     parser.add_argument("--state-dir", help="folder for the SQLite state (default .state)")
-    parser.add_argument("--example", metavar="NAME", help="after start, run this definition once and print its result")
-    parser.add_argument("--example-input", metavar="JSON", help="input of the example run (JSON or @file.json)")
+    parser.add_argument("--http-host", help="HTTP API interface (default http.host, 127.0.0.1)")
+    parser.add_argument("--http-port", type=int, help="HTTP API port (default http.port, 8000; 0 picks one)")
+    parser.add_argument("--no-http", action="store_true", help="do not serve the HTTP API")
+    parser.add_argument(
+        "--example", metavar="NAME", help="after start, run this definition once and print its result"
+    )
+    parser.add_argument(
+        "--example-input", metavar="JSON", help="input of the example run (JSON or @file.json)"
+    )
     parser.add_argument("--exit-after-example", action="store_true", help="stop after the example run")
     add_connection_options(parser)
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    # Imported here so that other commands do not pay for importing the web stack.
+    from ..http.serving import HTTPService, HTTPServiceError
+    from .serve_cmd import serve_until_stopped
+
     async def main() -> int:
-        settings = settings_from(args)
+        settings = settings_from(args, http={"host": args.http_host, "port": args.http_port})
         dev = settings.dev
         port = args.port or dev.port
         ui_port = args.ui_port or dev.ui_port
         state_dir = Path(args.state_dir or dev.state_dir)
-        server = DevServer(port=port, ui_port=ui_port, db_file=str(state_dir / "temporal.db"),
-                           log_file=str(state_dir / "temporal.log"))
+        server = DevServer(
+            port=port,
+            ui_port=ui_port,
+            db_file=str(state_dir / "temporal.db"),
+            log_file=str(state_dir / "temporal.log"),
+        )
         state_dir.mkdir(parents=True, exist_ok=True)
         server.start()
         try:
             settings.temporal.url = server.address
+            settings.temporal.connect_timeout_seconds = max(settings.temporal.connect_timeout_seconds, 30.0)
             engine = TemporalEngine(settings=settings)
             await engine.start()
+            service = None
+            if dev.http and not args.no_http:
+                service = HTTPService(engine, settings.http.host, settings.http.port)
+                try:
+                    http_url = await service.start()
+                except HTTPServiceError as err:
+                    if args.http_port is not None:
+                        await engine.stop()
+                        error(f"{err} (choose another with --http-port, or --no-http)")
+                        return EXIT_FAILED
+                    # The default port is taken: keep the dev stack, without the HTTP API.
+                    error(f"{err}; the HTTP API is off (choose a port with --http-port)")
+                    service = None
             print(f"Temporal server  {server.address} (state: {server.db_file})")
             print(f"Web UI           {server.ui_url}")
-            print(f"Worker           task queue {settings.temporal.task_queue!r}, "
-                  f"{len(engine.activities)} activities")
+            if service is not None:
+                print(f"HTTP API         {http_url} (docs: {http_url}/docs)")
+            print(
+                f"Worker           task queue {settings.temporal.task_queue!r}, "
+                f"{len(engine.activities)} activities"
+            )
             print(f"Definitions      {', '.join(engine.catalog.names()) or '(none)'}")
             for file in engine.catalog.invalid:
                 print(f"  invalid: {file} (run 'tdsl lint {file}')")
@@ -51,9 +83,16 @@ def run(args: argparse.Namespace) -> int:
             if args.example:
                 await run_example(engine, args.example, args.example_input)
                 if args.exit_after_example:
+                    if service is not None:
+                        await service.stop()
                     await engine.stop()
                     return EXIT_OK
-            await run_until_signalled(engine)
+            if service is not None:
+                await serve_until_stopped(service, engine)
+            else:
+                from .worker_cmd import run_until_signalled
+
+                await run_until_signalled(engine)
         finally:
             server.stop()
         return EXIT_OK

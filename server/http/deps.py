@@ -1,0 +1,116 @@
+"""Dependencies of the routes; tests (and embedding apps) can replace them with ``app.dependency_overrides``.
+
+They are coroutines on purpose: FastAPI runs plain functions in a thread pool, which costs more than all
+they do.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+from typing import Annotated, Any, TypeVar
+
+from fastapi import Depends, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ValidationError
+
+from ..config import Settings
+from ..engine import TemporalEngine
+from ..errors import InvalidInput
+from ..runs import RunService
+from .errors import MalformedJSON, Unauthorized
+
+__all__ = [
+    "NO_PAYLOAD",
+    "get_engine",
+    "get_runs",
+    "get_settings",
+    "json_payload",
+    "parse_model",
+    "require_token",
+    "wait_seconds",
+]
+
+M = TypeVar("M", bound=BaseModel)
+
+NO_PAYLOAD: Any = object()  # an empty body: the signal/update is sent without arguments
+
+_bearer = HTTPBearer(auto_error=False, description="Required when http.tokens is configured.")
+
+
+async def get_engine(request: Request) -> TemporalEngine:
+    """The engine the app was created with."""
+    engine: TemporalEngine = request.app.state.engine
+    return engine
+
+
+async def get_settings(engine: Annotated[TemporalEngine, Depends(get_engine)]) -> Settings:
+    return engine.settings
+
+
+async def get_runs(engine: Annotated[TemporalEngine, Depends(get_engine)]) -> RunService:
+    """The engine's run service (503 until the engine is started)."""
+    return engine.require_runs()
+
+
+async def require_token(
+    settings: Annotated[Settings, Depends(get_settings)],
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> None:
+    """With ``http.tokens`` configured, the request must carry one of them as a bearer token."""
+    tokens = settings.http.tokens
+    if not tokens:
+        return
+    if credentials is None:
+        raise Unauthorized("this endpoint requires an 'Authorization: Bearer <token>' header")
+    given = credentials.credentials.encode()
+    # Compare with every token in constant time, so the answer time does not reveal a prefix.
+    if not any(hmac.compare_digest(given, token.encode()) for token in tokens):
+        raise Unauthorized("the bearer token is not accepted")
+
+
+async def json_payload(request: Request) -> Any:
+    """The request body as one JSON value; :data:`NO_PAYLOAD` when the body is empty."""
+    body = await request.body()
+    if not body.strip():
+        return NO_PAYLOAD
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise MalformedJSON("request body is not valid JSON: it is not UTF-8 text") from None
+    try:
+        return json.loads(text, parse_constant=_reject_constant)
+    except json.JSONDecodeError as err:
+        raise MalformedJSON(
+            f"request body is not valid JSON: {err.msg} (line {err.lineno} column {err.colno})"
+        ) from None
+    except ValueError as err:
+        raise MalformedJSON(f"request body is not valid JSON: {err}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    # Python's json accepts NaN and Infinity; JSON does not, and answers containing them cannot be encoded.
+    raise ValueError(f"{name} is not a JSON value")
+
+
+def parse_model(model: type[M], value: Any) -> M:
+    """Validate a parsed body against ``model`` (an empty body means all defaults); 422 with every error."""
+    try:
+        return model.model_validate({} if value is NO_PAYLOAD else value)
+    except ValidationError as err:
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in err.errors(include_url=False)]
+        ) from None
+
+
+def wait_seconds(value: float | None, settings: Settings, name: str, default: float) -> float:
+    """A requested wait, defaulted and bounded by ``http.max_wait_seconds``."""
+    limit = settings.http.max_wait_seconds
+    chosen = default if value is None else value
+    if chosen < 0 or chosen > limit:
+        raise InvalidInput(
+            f"{name} must be between 0 and {limit:g} seconds",
+            [{"path": name, "message": f"{chosen:g} is outside 0..{limit:g}", "validator": "maximum"}],
+        )
+    return min(chosen, limit)

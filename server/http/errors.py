@@ -1,0 +1,131 @@
+"""Exception handlers: every client mistake becomes a 4xx JSON answer, never a 500 with a traceback.
+
+Every error body has ``error`` (a stable name) and ``message``; schema failures add ``errors``, a list of
+``{path, message, validator}`` with every violation.
+
+=========================  ======  ===============================================================
+error                      status  when
+=========================  ======  ===============================================================
+MalformedJSON              400     the body is not JSON
+Unauthorized               401     a token is configured and the request has none or a wrong one
+UnknownDefinition/Run/...  404     see :mod:`server.errors`
+PayloadTooLarge            413     the body exceeds ``http.max_body_bytes``
+InvalidRequest             422     the request's shape is wrong (fields, types, query parameters)
+InvalidInput/Payload       422     the run input / signal or update payload fails its JSON Schema
+RunAlreadyExists, ...      409     see :mod:`server.errors`
+EngineNotReady             503     Temporal unreachable or disabled
+InternalError              500     a bug; details go to the server log only
+=========================  ======  ===============================================================
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from ..errors import EngineError
+
+__all__ = ["MalformedJSON", "Unauthorized", "error_response", "install_error_handlers"]
+
+log = logging.getLogger("temporal_dsl.http")
+
+_STATUS_NAMES = {
+    400: "BadRequest",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
+    415: "UnsupportedMediaType",
+    422: "InvalidRequest",
+}
+
+
+class Unauthorized(EngineError):
+    """Bearer token missing or not accepted."""
+
+    status_code = 401
+
+
+class MalformedJSON(EngineError):
+    """The request body is not JSON."""
+
+    status_code = 400
+
+
+def error_response(
+    status: int, error: str, message: str, extra: dict[str, Any] | None = None
+) -> JSONResponse:
+    """The JSON error answer: ``{"error", "message", **extra}``."""
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse(
+        {"error": error, "message": message, **(extra or {})}, status_code=status, headers=headers
+    )
+
+
+def _location(loc: tuple[Any, ...]) -> str:
+    """``("body", "input", 0)`` -> ``body.input[0]``."""
+    path = ""
+    for part in loc:
+        path += f"[{part}]" if isinstance(part, int) else (f".{part}" if path else str(part))
+    return path or "$"
+
+
+async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, EngineError)
+    body = exc.as_dict()
+    return error_response(exc.status_code, body.pop("error"), body.pop("message"), body)
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    for err in errors:
+        if err.get("type") == "json_invalid":
+            reason = (err.get("ctx") or {}).get("error", "JSON decode error")
+            position = err["loc"][-1] if err.get("loc") else None
+            where = f" (at character {position})" if isinstance(position, int) else ""
+            return error_response(400, "MalformedJSON", f"request body is not valid JSON: {reason}{where}")
+    listed = [
+        {"path": _location(tuple(err.get("loc", ()))), "message": _message(err), "validator": err.get("type")}
+        for err in errors
+    ]
+    summary = "; ".join(f"{e['path']}: {e['message']}" for e in listed[:5])
+    return error_response(422, "InvalidRequest", f"invalid request: {summary}", {"errors": listed})
+
+
+def _message(err: dict[str, Any]) -> str:
+    message = str(err.get("msg", "invalid"))
+    if err.get("type") == "extra_forbidden" and len(err.get("loc", ())) == 2 and err["loc"][0] == "body":
+        message += " (the run input goes under 'input')"
+    return message
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    status = exc.status_code
+    if status == 404 and exc.detail == "Not Found":
+        message = f"no endpoint {request.method} {request.url.path}; see /docs"
+    elif status == 405:
+        message = f"{request.method} is not allowed on {request.url.path}"
+    else:
+        message = str(exc.detail)
+    return error_response(status, _STATUS_NAMES.get(status, "HTTPError"), message)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path)
+    return error_response(500, "InternalError", "internal error; the details are in the server log")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers on ``app`` (also usable on your own FastAPI app embedding the engine)."""
+    app.add_exception_handler(EngineError, _engine_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected)
