@@ -7,6 +7,7 @@ the same commands in the same order. A failing task cancels its siblings; cancel
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Coroutine, Sequence
 from typing import Any
 
@@ -16,10 +17,8 @@ async def _cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
         if not task.done():
             task.cancel()
     for task in tasks:
-        try:
+        with contextlib.suppress(Exception, asyncio.CancelledError):  # a cancelled sibling's outcome is moot
             await task
-        except BaseException:  # noqa: BLE001,S110 - siblings' outcomes are irrelevant once cancelled
-            pass
 
 
 async def run_all(coros: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
@@ -30,7 +29,7 @@ async def run_all(coros: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
         return []
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
-    except BaseException:
+    except asyncio.CancelledError:
         await _cancel_all(tasks)
         raise
     failed = next((t for t in tasks if t.done() and not t.cancelled() and t.exception() is not None), None)
@@ -46,7 +45,7 @@ async def run_first(coros: Sequence[Coroutine[Any, Any, Any]]) -> tuple[int, Any
     tasks = [asyncio.ensure_future(coro) for coro in coros]
     try:
         await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
-    except BaseException:
+    except asyncio.CancelledError:
         await _cancel_all(tasks)
         raise
     index = next(i for i, t in enumerate(tasks) if t.done())

@@ -7,15 +7,18 @@ outcome (output, failure output after compensation, or a failure).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from dsl_schema.durations import DurationError, parse_duration, parse_timestamp
-from dsl_schema.expressions import ExpressionError, render
+from dsl_schema.expressions import ExpressionError, is_template, render
 from dsl_schema.models import Definition, Step, step_kind
 
-from .errors import DefinitionError, RunEnded, StepError
+from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
 from .runtime import Runtime
 from .saga import Saga
 from .state import Frame, RunState
@@ -75,15 +78,29 @@ class Interpreter:
         self.state = RunState(definition=definition, input=payload.input, vars={})
         self.saga = Saga()
         self.resume_iteration: dict[str, int] = {}
+        self.vars_error: DefinitionError | None = None
         if resume:
             self.state.vars = dict(resume.get("vars") or {})
             self.state.root.steps = dict(resume.get("steps") or {})
             self.state.signals = dict(resume.get("signals") or {})
             self.state.signal_buffer = [(n, p) for n, p in resume.get("signal_buffer") or []]
             self.state.progress.completed = list(resume.get("completed") or [])
+            self.state.progress.completed_count = int(resume.get("completed_count") or 0)
+            self.state.ignored_signals = list(resume.get("ignored_signals") or [])
             self.resume_iteration = dict(resume.get("iterations") or {})
             for record in resume.get("saga") or []:
                 self.saga.push_data(record)
+
+    def prepare(self) -> None:
+        """Give the run its initial variables (the definition's ``vars``, rendered). Called when the run is
+        created, so signal, query and update handlers never see it half made; a resumed run and a batch
+        bring their own. An error here fails the run when it starts executing."""
+        if self.payload.resume or self.payload.fragment is not None:
+            return
+        try:
+            self.state.vars = self.render(dict(self.definition.vars or {}), self.state.root, "vars")
+        except DefinitionError as err:
+            self.vars_error = err
 
     # ----------------------------------------------------------------- expressions
     def context(self, frame: Frame, **extra: Any) -> dict[str, Any]:
@@ -106,7 +123,10 @@ class Interpreter:
         return context
 
     def render(self, value: Any, frame: Frame, step: str | None, **extra: Any) -> Any:
-        """Render a template value; an expression failure becomes a :class:`DefinitionError` naming ``step``."""
+        """Render a template value; an expression failure becomes a :class:`DefinitionError` naming
+        ``step``."""
+        if type(value) is str and not is_template(value):
+            return value  # plain text (a duration, a subject line): no context to build
         try:
             return render(value, self.context(frame, **extra))
         except ExpressionError as err:
@@ -122,13 +142,13 @@ class Interpreter:
         except DurationError as err:
             raise DefinitionError(f"{what}: {err}", step=step) from None
 
-    def seconds_until(self, value: Any, frame: Frame, step: str | None) -> float:
+    def timestamp(self, value: Any, frame: Frame, step: str | None) -> datetime:
+        """Render and parse an ISO 8601 timestamp (naive values are UTC)."""
         rendered = self.render(value, frame, step)
         try:
-            moment = parse_timestamp(rendered)
+            return parse_timestamp(rendered)
         except DurationError as err:
             raise DefinitionError(f"wait until: {err}", step=step) from None
-        return max(0.0, (moment - self.runtime.now()).total_seconds())
 
     # ----------------------------------------------------------------- steps
     async def run_steps(self, steps: Sequence[Step], frame: Frame, path: str, start: int = 0) -> Any:
@@ -139,19 +159,20 @@ class Interpreter:
         return result
 
     async def run_step(self, step: Step, index: int, frame: Frame, path: str) -> Any:
-        from .steps import handler_for
-
         label = step_label(step, index)
         full_path = f"{path}/{label}" if path else label
-        if step.if_ is not None and not self.truthy(step.if_, frame, label):
+        if step.if_ is not None and not self.truthy(step.if_, frame, full_path):
+            if step.id is not None:
+                frame.steps[step.id] = None  # a skipped step's result is none (not undefined)
             return None
         progress = self.state.progress
         progress.start(full_path)
+        self.report()
         try:
             result = await handler_for(step)(self, step, frame, full_path)
         except StepError as err:
             if err.step is None:
-                err.step = label
+                err.step = full_path
             progress.finish(full_path, completed=False)
             raise
         except BaseException:
@@ -160,7 +181,12 @@ class Interpreter:
         if step.id is not None:
             frame.steps[step.id] = result
         progress.finish(full_path)
+        self.report()
         return result
+
+    def report(self) -> None:
+        """Tell the engine what the run is doing now (the Web UI shows it as the run's current details)."""
+        self.runtime.set_details(self.state.progress.describe(self.state.status))
 
     def top_level_index(self, step: Step, frame: Frame) -> int | None:
         """The index of ``step`` among the definition's top-level steps when it runs in the root frame
@@ -169,10 +195,11 @@ class Interpreter:
             return None
         return next((i for i, s in enumerate(self.definition.steps) if s is step), None)
 
-    async def continue_as_new(self, step_index: int, iterations: dict[str, int]) -> None:
-        """Continue as a new run that resumes at top-level step ``step_index``."""
-        resume = self.resume_snapshot(step_index, iterations)
-        await self.runtime.continue_as_new({**self.payload.to_data(), "resume": resume})
+    def continue_as_new_payload(self, step_index: int, iterations: dict[str, int]) -> dict[str, Any]:
+        """The input of the run this one continues as: the same payload plus the state to resume at top-level
+        step ``step_index``. Built only once every signal and update handler has finished, so nothing they
+        did is lost."""
+        return {**self.payload.to_data(), "resume": self.resume_snapshot(step_index, iterations)}
 
     def child_entry(self, name: str) -> dict[str, Any] | None:
         """The pinned catalog entry of a child definition (a definition may also start itself)."""
@@ -183,28 +210,20 @@ class Interpreter:
 
     # ----------------------------------------------------------------- the whole run
     async def execute_fragment(self) -> dict[str, Any]:
-        """Run one batch of a parent's ``foreach`` (see :mod:`interpreter.steps.foreach`): every item's
-        failure is recorded, and compensations are handed back to the parent rather than run here."""
-        from pydantic import TypeAdapter
+        """Run one batch of a parent's ``foreach`` (see :mod:`interpreter.steps.foreach`). Compensations of
+        the batch's items are handed back to the parent; they run here only when the batch itself fails on a
+        definition error or is cancelled."""
+        from .steps.foreach import run_fragment
 
-        from .steps.foreach import run_items
-
-        fragment = self.payload.fragment or {}
-        self.state.vars = dict(fragment.get("vars") or {})
-        root = self.state.root
-        root.steps = dict(fragment.get("steps") or {})
-        root.locals = dict(fragment.get("locals") or {})
-        step = TypeAdapter(Step).validate_python(fragment["step"])
+        order = self.definition.compensation_order
         try:
-            outcome = await run_items(
-                self, step, root, fragment["path"], fragment["items"], tolerate_all=True,
-                offset=int(fragment.get("offset", 0)), concurrency=int(fragment.get("concurrency", 1)),
-            )
+            return await run_fragment(self)
         except DefinitionError as err:
-            compensations = await self.saga.compensate(self.runtime, self.definition.compensation_order)
-            raise RunFailed(err, compensations) from err
-        outcome["compensations"] = self.saga.as_data()
-        return outcome
+            raise RunFailed(err, await self.saga.compensate(self.runtime, order)) from err
+        except asyncio.CancelledError:
+            # Cancelled (the parent failed or was cancelled): undo this batch's items, then let it stand.
+            await self.saga.compensate(self.runtime, order)
+            raise
 
     async def execute(self) -> Any:
         """Run the definition to its output. Failures compensate first, then either return the definition's
@@ -213,29 +232,56 @@ class Interpreter:
         defn = self.definition
         root = self.state.root
         try:
-            if not self.payload.resume:
-                self.state.vars = self.render(dict(defn.vars or {}), root, "vars")
+            if self.vars_error is not None:
+                raise self.vars_error
             start = int((self.payload.resume or {}).get("step_index", 0))
             await self.run_steps(defn.steps, root, "", start=start)
             output = self.render(defn.output, root, "output") if defn.output is not None else None
         except RunEnded as ended:
             output = ended.output
         except (StepError, DefinitionError) as err:
-            self.state.status = "compensating"
+            self.set_status("compensating")
             compensations = await self.saga.compensate(self.runtime, defn.compensation_order)
-            self.state.status = "failed"
-            if defn.failure_output is not None:
+            self.set_status("failed")
+            if defn.failure_output is None:
+                raise RunFailed(err, compensations) from err
+            try:
                 return self.render(
-                    defn.failure_output, root, "failure_output", error=err.as_dict(), compensations=compensations
+                    defn.failure_output,
+                    root,
+                    "failure_output",
+                    error=err.as_dict(),
+                    compensations=compensations,
                 )
-            raise RunFailed(err, compensations) from err
-        except BaseException:
-            self.state.status = "compensating"
-            await self.saga.compensate(self.runtime, defn.compensation_order)
-            self.state.status = "cancelled"
+            except DefinitionError as bad_output:
+                raise RunFailed(bad_output, compensations) from err
+        except ContinueAsNew:
+            self.set_status("continued as new")
             raise
-        self.state.status = "completed"
+        except asyncio.CancelledError:
+            # Cancelled: undo what was done (shielded from the cancellation), then let the cancellation stand.
+            # (Other base exceptions, such as the worker discarding the run, must not compensate.)
+            self.set_status("compensating")
+            await self.saga.compensate(self.runtime, defn.compensation_order)
+            self.set_status("cancelled")
+            raise
+        self.set_status("completed")
         return output
+
+    @contextlib.contextmanager
+    def pending_wait(self, wait: dict[str, Any]) -> Iterator[None]:
+        """Report ``wait`` (a timer or a signal wait) in progress while the block runs."""
+        waits = self.state.progress.pending_waits
+        waits.append(wait)
+        self.report()
+        try:
+            yield
+        finally:
+            waits.remove(wait)
+
+    def set_status(self, status: str) -> None:
+        self.state.status = status
+        self.report()
 
     def resume_snapshot(self, step_index: int, iterations: dict[str, int]) -> dict[str, Any]:
         """State carried across continue-as-new, to resume at ``step_index``."""
@@ -246,7 +292,9 @@ class Interpreter:
             "steps": self.state.root.steps,
             "signals": self.state.signals,
             "signal_buffer": [list(item) for item in self.state.signal_buffer],
-            "completed": self.state.progress.completed[-100:],
+            "completed": self.state.progress.completed[-self.state.progress.KEEP_COMPLETED :],
+            "completed_count": self.state.progress.completed_count,
+            "ignored_signals": self.state.ignored_signals,
             "saga": self.saga.as_data(),
         }
 
@@ -259,8 +307,11 @@ class RunFailed(Exception):
         self.compensations = compensations
         text = str(error)
         if compensations:
-            done = ", ".join(
-                f"{c['step']} ({c['activity']}: {c['status']})" for c in compensations
-            )
+            done = ", ".join(f"{c['step']} ({c['activity']}: {c['status']})" for c in compensations)
             text = f"{text}; compensated: {done}"
         super().__init__(text)
+
+
+# Imported once here, not in run_step: an import statement inside the workflow sandbox runs its import
+# machinery on every step. (At the end of the module: the step handlers refer to this module's types.)
+from .steps import handler_for  # noqa: E402

@@ -8,6 +8,11 @@
     ├── DefinitionError      the definition itself is wrong at run time (bad expression, bad duration,
     │                        unknown signal); never caught by ``catch`` and never retried
     └── RunEnded             control flow: a ``return`` step ended the run (not an error)
+    BaseException
+    ├── ContinueAsNew        control flow: the run continues as a new run (never caught by error handling,
+    │                        never compensated)
+    └── CompletedWhileCancelled  an activity finished although its step was being cancelled (its result
+                             must still be compensated; the cancellation stands)
 
 The workflow turns the first two into a non-retryable Temporal ``ApplicationError`` after compensation.
 """
@@ -63,9 +68,30 @@ class DefinitionError(Exception):
         return f"{where}{self.message}"
 
 
-class RunEnded(Exception):  # noqa: N818 - control flow, not an error
+class RunEnded(Exception):
     """A ``return`` step ended the run with ``output``."""
 
     def __init__(self, output: Any) -> None:
         super().__init__("run ended by a return step")
         self.output = output
+
+
+class ContinueAsNew(BaseException):
+    """The run continues as a new run that resumes at top-level step ``step_index`` (with ``iterations`` of
+    the loops it was in). Raised by the core and carried out by the workflow once every handler finished; a
+    ``BaseException`` so no error handling (``catch``, the saga) takes it for a failure or a cancellation."""
+
+    def __init__(self, step_index: int, iterations: dict[str, int]) -> None:
+        super().__init__("continue as new")
+        self.step_index = step_index
+        self.iterations = iterations
+
+
+class CompletedWhileCancelled(BaseException):
+    """The step was cancelled, but its activity had already done its work and returned ``result``. Raised by
+    the runtime for activities that wait for their cancellation (the compensable ones), so the step can
+    record its compensation before the cancellation goes on."""
+
+    def __init__(self, result: Any) -> None:
+        super().__init__("activity completed while its step was cancelled")
+        self.result = result

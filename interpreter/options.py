@@ -51,8 +51,10 @@ def resolve_call(
     defaults: Defaults | None,
     duration: DurationResolver,
     summary: str | None = None,
+    text: Callable[[str, str], str] | None = None,
 ) -> ActivityCall:
-    """Build an :class:`ActivityCall` with every timeout and retry field resolved to numbers."""
+    """Build an :class:`ActivityCall` with every timeout and retry field resolved to numbers, and the task
+    queue rendered by ``text(value, field)`` (it may be a template like every other string)."""
 
     def seconds(field: str) -> float | None:
         value = _pick(field, options, defaults)
@@ -70,9 +72,13 @@ def resolve_call(
         schedule_to_start=seconds("schedule_to_start"),
         heartbeat=seconds("heartbeat"),
         retry=_retry(options.retry, defaults.retry if defaults else None, duration),
-        task_queue=_pick("task_queue", options, defaults),
+        task_queue=_task_queue(_pick("task_queue", options, defaults), text),
         summary=summary,
     )
+
+
+def _task_queue(value: str | None, text: Callable[[str, str], str] | None) -> str | None:
+    return value if value is None or text is None else text(value, "task_queue")
 
 
 KWARGS_KEY = "__kwargs__"

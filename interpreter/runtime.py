@@ -37,6 +37,9 @@ class ActivityCall:
     retry: RetrySpec = field(default_factory=RetrySpec)
     task_queue: str | None = None
     summary: str | None = None
+    wait_for_cancellation: bool = False
+    """When the step is cancelled, wait to learn whether the activity stopped or finished (compensable
+    steps: a finished one must be undone); otherwise the step stops waiting at once."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,9 @@ class Runtime(Protocol):
         """Identity of the run: ``id``, ``run_id``, ``task_queue``, ``attempt``."""
 
     async def execute_activity(self, call: ActivityCall) -> Any:
-        """Run an activity; raise ``StepError`` when it finally fails."""
+        """Run an activity; raise ``StepError`` when it finally fails. Cancelled while it runs, raise
+        ``CancelledError``, or :class:`~interpreter.errors.CompletedWhileCancelled` when
+        ``call.wait_for_cancellation`` and it finished anyway."""
 
     async def sleep(self, seconds: float, summary: str | None = None) -> None:
         """Durable timer."""
@@ -78,8 +83,12 @@ class Runtime(Protocol):
     async def shield(self, work: Callable[[], Awaitable[Any]]) -> Any:
         """Run ``work`` so that cancellation of the run does not interrupt it (compensation)."""
 
+    def set_details(self, text: str) -> None:
+        """Say what the run is doing now (the Web UI shows it as the run's current details)."""
+
     def continue_as_new_suggested(self) -> bool:
         """Whether the engine asks the run to continue as new (history too large)."""
 
-    async def continue_as_new(self, payload: dict[str, Any]) -> None:
-        """Restart the run with ``payload`` as its input (never returns)."""
+    async def continue_as_new(self, payload: Callable[[], dict[str, Any]]) -> None:
+        """Once every signal and update handler has finished, restart the run with ``payload()`` as its input
+        (never returns)."""

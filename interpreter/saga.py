@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .errors import StepError
+from .errors import DefinitionError, StepError
 from .runtime import ActivityCall, RetrySpec, Runtime
 
 
@@ -18,7 +18,9 @@ def call_to_data(call: ActivityCall) -> dict[str, Any]:
 
 
 def call_from_data(data: dict[str, Any]) -> ActivityCall:
-    retry = RetrySpec(**{**data["retry"], "non_retryable_errors": tuple(data["retry"]["non_retryable_errors"])})
+    retry = RetrySpec(
+        **{**data["retry"], "non_retryable_errors": tuple(data["retry"]["non_retryable_errors"])}
+    )
     return ActivityCall(**{**data, "retry": retry})
 
 
@@ -61,15 +63,18 @@ class Saga:
             try:
                 record["result"] = await runtime.execute_activity(item.call)
                 record["status"] = "completed"
-            except StepError as err:
+            except (StepError, DefinitionError) as err:  # recorded; the other compensations still run
                 record["status"] = "failed"
                 record["error"] = {"type": err.type, "message": err.message}
             return record
 
+        newest_first = list(reversed(pending))
+
         async def run_all() -> list[dict[str, Any]]:
             if order == "parallel":
-                return list(await asyncio.gather(*(run_one(item) for item in pending)))
-            return [await run_one(item) for item in reversed(pending)]
+                # All at once; started (and reported) newest first, like the reverse order.
+                return list(await asyncio.gather(*(run_one(item) for item in newest_first)))
+            return [await run_one(item) for item in newest_first]
 
         self.executed.extend(await runtime.shield(run_all))
         return self.executed

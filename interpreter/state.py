@@ -60,6 +60,23 @@ class Progress:
     def start(self, path: str) -> None:
         self.current.append(path)
 
+    def describe(self, status: str) -> str:
+        """What the run is doing, in words (the Web UI shows it as the run's current details)."""
+        lines = [f"Status: {status}"]
+        if self.current:
+            shown = self.current[-5:]
+            more = f" (and {len(self.current) - len(shown)} more)" if len(self.current) > len(shown) else ""
+            lines.append(f"Running: {', '.join(shown)}{more}")
+        for wait in self.pending_waits:
+            if wait["kind"] == "timer":
+                lines.append(f"Waiting until {wait['until']} ({wait['step']})")
+            else:
+                until = f" until {wait['until']}" if wait.get("until") else ""
+                lines.append(f"Waiting for signal {' | '.join(wait['signals'])}{until} ({wait['step']})")
+        last = f", last: {self.completed[-1]}" if self.completed else ""
+        lines.append(f"Completed steps: {self.completed_count}{last}")
+        return "\n".join(lines)
+
     def finish(self, path: str, *, completed: bool = True) -> None:
         if path in self.current:
             self.current.remove(path)
@@ -83,6 +100,14 @@ class RunState:
     ignored_signals: list[dict[str, Any]] = field(default_factory=list)
     progress: Progress = field(default_factory=Progress)
     status: str = "running"
+
+    KEEP_IGNORED = 100  # a flood of bad signals must not grow the run's state without bound
+
+    def ignore_signal(self, name: str, reason: str, **extra: Any) -> None:
+        """Record a signal that was ignored (undeclared, undecodable, or failing its schema)."""
+        self.ignored_signals.append({"signal": name, "reason": reason, **extra})
+        if len(self.ignored_signals) > self.KEEP_IGNORED:
+            del self.ignored_signals[: -self.KEEP_IGNORED]
 
     def take_signal(self, names: list[str]) -> tuple[str, Any] | None:
         """Remove and return the earliest buffered signal among ``names``."""

@@ -1,8 +1,10 @@
-"""The :class:`~interpreter.runtime.Runtime` on a Temporal workflow: a thin mapping onto ``temporalio.workflow``."""
+"""The :class:`~interpreter.runtime.Runtime` on a Temporal workflow: a thin mapping onto
+``temporalio.workflow``."""
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +19,7 @@ from temporalio.exceptions import (
     TimeoutError,
 )
 
-from .errors import DefinitionError, StepError
+from .errors import CompletedWhileCancelled, DefinitionError, StepError
 from .runtime import ActivityCall, ChildCall
 
 
@@ -59,7 +61,7 @@ class TemporalRuntime:
     async def execute_activity(self, call: ActivityCall) -> Any:
         retry = call.retry
         try:
-            return await workflow.execute_activity(
+            handle = workflow.start_activity(
                 call.name,
                 args=list(call.args),
                 start_to_close_timeout=_td(call.start_to_close),
@@ -75,11 +77,32 @@ class TemporalRuntime:
                 ),
                 task_queue=call.task_queue,
                 summary=call.summary,
+                cancellation_type=(
+                    workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+                    if call.wait_for_cancellation
+                    else workflow.ActivityCancellationType.TRY_CANCEL
+                ),
             )
+        except TypeError as err:  # arguments that cannot be serialized: a definition bug, not transient
+            raise DefinitionError(
+                f"arguments of activity {call.name!r} cannot be serialized: {err}"
+            ) from None
+        try:
+            if not call.wait_for_cancellation:
+                return await handle
+            try:
+                return await asyncio.shield(handle)
+            except asyncio.CancelledError:
+                # Cancelled while the activity runs: ask it to stop and learn whether it did. If it finished
+                # anyway, the step happened and must be compensated: tell the caller, then stay cancelled.
+                handle.cancel()
+                try:
+                    result = await handle
+                except (ActivityError, asyncio.CancelledError):
+                    raise asyncio.CancelledError from None
+                raise CompletedWhileCancelled(result) from None
         except ActivityError as err:
             raise step_error_from(err) from None
-        except TypeError as err:  # arguments that cannot be serialized: a definition bug, not transient
-            raise DefinitionError(f"arguments of activity {call.name!r} cannot be serialized: {err}") from None
 
     async def sleep(self, seconds: float, summary: str | None = None) -> None:
         await workflow.sleep(seconds, summary=summary)
@@ -89,7 +112,7 @@ class TemporalRuntime:
     ) -> bool:
         try:
             await workflow.wait_condition(predicate, timeout=timeout, timeout_summary=summary)
-        except asyncio.TimeoutError:
+        except builtins.TimeoutError:
             return False
         return True
 
@@ -101,8 +124,10 @@ class TemporalRuntime:
             task_queue=call.task_queue,
             memo=call.memo,
             static_summary=call.summary,
+            # A waited-for child is asked to cancel (so it compensates) if the parent closes first; a child
+            # started without waiting lives on.
             parent_close_policy=(
-                workflow.ParentClosePolicy.TERMINATE if call.wait else workflow.ParentClosePolicy.ABANDON
+                workflow.ParentClosePolicy.REQUEST_CANCEL if call.wait else workflow.ParentClosePolicy.ABANDON
             ),
         )
         if not call.wait:
@@ -122,9 +147,12 @@ class TemporalRuntime:
                     raise
                 # The run was cancelled while compensating: keep compensating, then let the cancel stand.
 
+    def set_details(self, text: str) -> None:
+        workflow.set_current_details(text)
+
     def continue_as_new_suggested(self) -> bool:
         return workflow.info().is_continue_as_new_suggested()
 
-    async def continue_as_new(self, payload: dict[str, Any]) -> None:
+    async def continue_as_new(self, payload: Callable[[], dict[str, Any]]) -> None:
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(payload)
+        workflow.continue_as_new(payload())

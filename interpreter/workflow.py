@@ -23,7 +23,7 @@ with workflow.unsafe.imports_passed_through():
     from dsl_schema.payloads import schema_errors
 
     from .core import Interpreter, RunFailed, RunPayload
-    from .errors import DefinitionError
+    from .errors import ContinueAsNew, DefinitionError
     from .temporal_runtime import TemporalRuntime
 
 PROGRESS_QUERY = "__progress"
@@ -58,6 +58,7 @@ class DSLWorkflow:
             self._setup_error = f"invalid workflow input: {err}"
             return
         self._interp = Interpreter(TemporalRuntime(), payload, definition)
+        self._interp.prepare()
 
     @property
     def interp(self) -> Interpreter:
@@ -72,6 +73,12 @@ class DSLWorkflow:
             if interp.payload.fragment is not None:
                 return await interp.execute_fragment()
             return await interp.execute()
+        except ContinueAsNew as continuing:
+            step_index, iterations = continuing.step_index, continuing.iterations
+            await interp.runtime.continue_as_new(
+                lambda: interp.continue_as_new_payload(step_index, iterations)
+            )
+            raise  # not reached: continuing as new ends this run
         except RunFailed as failed:
             raise ApplicationError(
                 str(failed),
@@ -90,14 +97,14 @@ class DSLWorkflow:
         try:
             payload = _decode(args)
         except Exception as err:  # an undecodable payload must never fail the workflow task
-            state.ignored_signals.append({"signal": name, "reason": f"undecodable payload: {err}"})
+            state.ignore_signal(name, "undecodable payload", error=str(err))
             return
         if name not in declared:
-            state.ignored_signals.append({"signal": name, "reason": "signal not declared"})
+            state.ignore_signal(name, "signal not declared")
             return
         errors = schema_errors(declared[name].schema_, payload)
         if errors:
-            state.ignored_signals.append({"signal": name, "reason": "payload failed its schema", "errors": errors})
+            state.ignore_signal(name, "payload failed its schema", errors=errors)
             return
         state.signals[name] = payload
         state.signal_buffer.append((name, payload))
@@ -110,7 +117,9 @@ class DSLWorkflow:
             return self.progress()
         declared = interp.definition.queries or {}
         if name not in declared:
-            raise ApplicationError(f"query {name!r} is not declared by {interp.definition.name}", type="UnknownQuery")
+            raise ApplicationError(
+                f"query {name!r} is not declared by {interp.definition.name}", type="UnknownQuery"
+            )
         try:
             return render(declared[name].value, interp.context(interp.state.root))
         except ExpressionError as err:
@@ -151,16 +160,22 @@ class DSLWorkflow:
         interp = self.interp
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:
-            raise ApplicationError(f"update {name!r} is not declared by {interp.definition.name}", type="UnknownUpdate")
+            raise ApplicationError(
+                f"update {name!r} is not declared by {interp.definition.name}", type="UnknownUpdate"
+            )
         payload = _decode(args)
         errors = schema_errors(decl.schema_, payload)
         if errors:
             listed = "; ".join(f"{e['path']}: {e['message']}" for e in errors)
-            raise ApplicationError(f"update {name!r} payload is invalid: {listed}", errors, type="InvalidPayload")
+            raise ApplicationError(
+                f"update {name!r} payload is invalid: {listed}", errors, type="InvalidPayload"
+            )
         if decl.validate_ is not None:
             try:
                 valid = render(decl.validate_, interp.context(interp.state.root, payload=payload))
             except ExpressionError as err:
                 raise ApplicationError(f"update {name!r}: {err}", type="ExpressionError") from None
             if not valid:
-                raise ApplicationError(decl.message or f"update {name!r} rejected by its validation", type="Rejected")
+                raise ApplicationError(
+                    decl.message or f"update {name!r} rejected by its validation", type="Rejected"
+                )

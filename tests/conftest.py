@@ -6,8 +6,10 @@ shared server never see each other's tasks.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -47,7 +49,16 @@ def temporal_address() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def client(temporal_address: str) -> AsyncIterator[Client]:
-    yield await Client.connect(temporal_address)
+    deadline = time.monotonic() + 30
+    while True:  # the port opens a moment before the frontend answers ("Frontend is not healthy yet")
+        try:
+            connected = await Client.connect(temporal_address)
+            break
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+    yield connected
 
 
 @pytest.fixture

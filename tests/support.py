@@ -74,3 +74,13 @@ async def harness(
     worker = build_worker(client, task_queue, registry, workflows=workflows)
     async with worker:
         yield Harness(client, task_queue, catalog, registry, worker)
+
+
+def time_skipping_runs(h: Harness) -> RunService:
+    """A :class:`RunService` over the harness's catalog and task queue whose runs skip time: whenever a run
+    waits only on timers, the server moves its clock to the next one, so a three-day wait ends in about a
+    second. Temporal's per-workflow time skipping is experimental (the session server enables it); this is
+    the one place tests use it."""
+    from temporalio.testing import TimeSkipper
+
+    return RunService(TimeSkipper(h.client).client, h.catalog, h.registry, h.task_queue)

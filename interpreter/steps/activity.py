@@ -1,11 +1,18 @@
-"""``activity``: call a registered activity; record its compensation once it succeeded."""
+"""``activity``: call a registered activity; record its compensation once it succeeded.
+
+A step with a compensation that is cancelled while its activity runs waits to learn whether the activity
+stopped or finished anyway; a finished one is recorded for compensation, so cancelling never leaves a done
+step un-undone. (An activity that does not heartbeat only learns of the cancellation when it ends.)"""
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from dsl_schema.models import ActivityStep, Compensation
 
+from ..errors import CompletedWhileCancelled, DefinitionError
 from ..options import pack_arguments, resolve_call
 from ..runtime import ActivityCall
 from . import handles
@@ -22,6 +29,14 @@ def build_call(
     args = interp.render(spec.args or [], frame, path, **extra)
     kwargs = interp.render(spec.kwargs, frame, path, **extra) if spec.kwargs else None
     summary = getattr(spec, "summary", None)
+
+    def text(value: str, what: str) -> str:
+        rendered = interp.render(value, frame, path, **extra)
+        if not isinstance(rendered, str) or not rendered:
+            message = f"{what} must be a non-empty text, not {rendered!r}"
+            raise DefinitionError(message, step=path, expression=value)
+        return rendered
+
     return resolve_call(
         spec.activity,
         pack_arguments(args, kwargs),
@@ -29,14 +44,21 @@ def build_call(
         interp.definition.defaults,
         lambda value, what: interp.duration(value, frame, path, what),
         summary=interp.render(summary, frame, path) if summary else path,
+        text=text,
     )
 
 
 @handles(ActivityStep)
 async def run_activity(interp: Interpreter, step: ActivityStep, frame: Frame, path: str) -> Any:
-    result = await interp.runtime.execute_activity(build_call(interp, step, frame, path))
-    if step.compensate is not None:
-        record_compensation(interp, step.compensate, step.id, result, frame, path)
+    call = build_call(interp, step, frame, path)
+    if step.compensate is None:
+        return await interp.runtime.execute_activity(call)
+    try:
+        result = await interp.runtime.execute_activity(replace(call, wait_for_cancellation=True))
+    except CompletedWhileCancelled as done:
+        record_compensation(interp, step.compensate, step.id, done.result, frame, path)
+        raise asyncio.CancelledError from None
+    record_compensation(interp, step.compensate, step.id, result, frame, path)
     return result
 
 

@@ -37,10 +37,17 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
         workflow_id=str(interp.render(spec.id, frame, path)) if spec.id else None,
         wait=spec.wait,
         task_queue=spec.task_queue,
-        memo={k: entry[k] for k in ("definition_name", "version", "sha256", "commit") if entry.get(k) is not None},
-        summary=path,
+        memo=child_memo(spec.definition, entry),
+        summary=f"{path}: run {spec.definition}",
     )
     result = await interp.runtime.execute_child(call)
     if step.compensate is not None:
         record_compensation(interp, step.compensate, step.id, result, frame, path)
     return result
+
+
+def child_memo(name: str, entry: dict[str, Any]) -> dict[str, Any]:
+    """The memo of a child run: the same keys as a run started from the catalog."""
+    memo = {"definition": entry.get("definition_name") or name}
+    memo.update({key: entry[key] for key in ("version", "sha256", "commit") if entry.get(key) is not None})
+    return memo

@@ -1,4 +1,6 @@
-"""``switch`` and ``while``."""
+"""``switch`` (the first case whose ``if`` holds, else ``default``) and ``while`` (bounded by
+``max_iterations``; a top-level loop continues as new when the server suggests it, see
+:meth:`interpreter.core.Interpreter.continue_as_new_payload`)."""
 
 from __future__ import annotations
 
@@ -6,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from dsl_schema.models import SwitchStep, WhileStep
 
-from ..errors import StepError
+from ..errors import ContinueAsNew, StepError
 from . import handles
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ async def run_while(interp: Interpreter, step: WhileStep, frame: Frame, path: st
     spec = step.while_
     iteration = interp.resume_iteration.pop(path, 0)
     top_index = interp.top_level_index(step, frame)
+    ran_here = 0  # iterations of this run: each run of a continued loop makes progress before continuing
     while True:
         view = frame.with_locals(loop={"index": iteration})
         if not interp.truthy(spec.condition, view, path):
@@ -41,7 +44,9 @@ async def run_while(interp: Interpreter, step: WhileStep, frame: Frame, path: st
                 f"while loop still true after max_iterations={spec.max_iterations}",
                 step=path,
             )
-        if top_index is not None and iteration > 0 and interp.runtime.continue_as_new_suggested():
-            await interp.continue_as_new(top_index, {path: iteration})
+        if top_index is not None and ran_here > 0 and interp.runtime.continue_as_new_suggested():
+            # The history is getting long: carry the state over to a fresh run that resumes right here.
+            raise ContinueAsNew(top_index, {path: iteration})
         await interp.run_steps(spec.steps, view, f"{path}[{iteration}]")
         iteration += 1
+        ran_here += 1

@@ -1,23 +1,29 @@
 """``foreach``: run steps for every item, at most ``concurrency`` at a time, results in input order.
 
 The step's result is ``{"results": [...], "errors": [{"index", "item", "error"}], "succeeded", "failed"}``;
-an item's result is its ``result`` template, else its last step's result (``None`` when it failed). With
-``tolerate_failures`` (a count or a percentage of the items) failed items are recorded and the loop goes on
-until more than that many failed; with the default 0 the first failure cancels the other items.
+an item's result is its ``result`` template, else its last step's result (``None`` when it failed). Each item
+runs in its own frame, with the item as ``item`` (or the ``as`` name) and its position as ``index``. With
+``tolerate_failures`` (a count, or a percentage of the items rounded down) failed items are recorded and the
+loop goes on until more than that many failed; with the default 0 the first failure cancels the other items
+and fails the step with that item's own error (so ``catch`` can match its type).
 
-Large lists are split into batches run by child workflows (each batch a run of the same definition with a
-``fragment``), so no single history approaches Temporal's limits.
+Lists longer than :data:`BATCH_SIZE` are split into batches, each run by a child workflow of type
+``<definition>.batch`` (the same definition with a ``fragment`` in its input), so no history approaches
+Temporal's limits. Up to ``concurrency`` items run at once across the batches. A batch sees the run's
+variables as they were when it started; ``set`` steps inside a batched body change only that batch's copy.
+Compensations recorded by a batch's items are handed back to the parent's saga.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import ForeachStep
+from dsl_schema.models import ForeachStep, Step
 
 from ..concurrency import run_all
-from ..errors import DefinitionError, StepError
+from ..errors import DefinitionError, RunEnded, StepError
 from ..runtime import ChildCall
 from . import handles
 
@@ -26,13 +32,18 @@ if TYPE_CHECKING:
     from ..state import Frame
 
 BATCH_SIZE = 500
-"""Items per child workflow when a list is longer than this (about 6 history events per item)."""
+"""Items per child workflow when a list is longer than this (about 4 history events per item)."""
+
+
+class _BatchHadEnough(Exception):
+    """A batch saw more failures than the whole loop tolerates: it stops and reports what it has."""
 
 
 def tolerance(spec: Any, count: int) -> int:
+    """How many of ``count`` items may fail."""
     value = spec.tolerate_failures
     if isinstance(value, str):
-        return math.floor(count * float(value[:-1]) / 100)
+        return math.floor(count * float(value[:-1]) / 100 + 1e-9)
     return int(value)
 
 
@@ -44,7 +55,7 @@ async def run_foreach(interp: Interpreter, step: ForeachStep, frame: Frame, path
     if len(items) > BATCH_SIZE:
         outcome = await run_batches(interp, step, frame, path, items)
     else:
-        outcome = await run_items(interp, step, frame, path, items, tolerate_all=False)
+        outcome = await run_items(interp, step, frame, path, items)
     return finish(step, path, items, outcome)
 
 
@@ -55,18 +66,21 @@ async def run_items(
     path: str,
     items: list[Any],
     *,
-    tolerate_all: bool,
     offset: int = 0,
     concurrency: int | None = None,
+    batch_allowed: int | None = None,
 ) -> dict[str, Any]:
-    """Run the body for ``items`` in this workflow; failures beyond the tolerance raise."""
+    """Run the body for ``items`` in this workflow. Failures beyond the tolerance raise; in a batch
+    (``batch_allowed`` set to the whole loop's tolerance) they stop the batch, which reports what it has."""
     spec = step.foreach
     results: list[Any] = [None] * len(items)
     errors: list[dict[str, Any]] = []
-    allowed = len(items) if tolerate_all else tolerance(spec, len(items))
+    allowed = tolerance(spec, len(items)) if batch_allowed is None else batch_allowed
     cursor = iter(range(len(items)))
 
     async def worker() -> None:
+        # Workers take the next item in input order: with ``concurrency`` workers, at most that many items
+        # run at once, and a replay issues the same commands in the same order.
         for index in cursor:
             absolute = offset + index
             item_frame = frame.child(**{spec.as_: items[index], "index": absolute})
@@ -79,14 +93,46 @@ async def run_items(
             except StepError as err:
                 errors.append({"index": absolute, "item": items[index], "error": err.as_dict()})
                 if len(errors) > allowed:
+                    if batch_allowed is not None:
+                        raise _BatchHadEnough from err
                     if allowed == 0:
                         raise
                     raise too_many_failures(path, errors, len(items), allowed) from err
 
     width = min(concurrency or spec.concurrency, len(items))
-    await run_all([worker() for _ in range(width)])
+    with contextlib.suppress(_BatchHadEnough):  # the parent sees more errors than it tolerates and fails
+        await run_all([worker() for _ in range(width)])
     errors.sort(key=lambda e: e["index"])
     return {"results": results, "errors": errors}
+
+
+async def run_fragment(interp: Interpreter) -> dict[str, Any]:
+    """The body of a batch child: run its slice of the parent's items (see ``run_batches``)."""
+    from pydantic import TypeAdapter
+
+    fragment = interp.payload.fragment or {}
+    interp.state.vars = dict(fragment.get("vars") or {})
+    root = interp.state.root
+    root.steps = dict(fragment.get("steps") or {})
+    root.locals = dict(fragment.get("locals") or {})
+    step = TypeAdapter(Step).validate_python(fragment["step"])
+    if not isinstance(step, ForeachStep):
+        raise DefinitionError("a batch must carry a foreach step", step=fragment.get("path"))
+    try:
+        outcome = await run_items(
+            interp,
+            step,
+            root,
+            fragment["path"],
+            fragment["items"],
+            offset=int(fragment.get("offset", 0)),
+            concurrency=int(fragment.get("concurrency", 1)),
+            batch_allowed=int(fragment.get("allowed", len(fragment["items"]))),
+        )
+    except RunEnded as ended:  # a ``return`` in the body ends the parent's run
+        return {"ended": True, "output": ended.output}
+    outcome["compensations"] = interp.saga.as_data()
+    return outcome
 
 
 async def run_batches(
@@ -94,6 +140,7 @@ async def run_batches(
 ) -> dict[str, Any]:
     """Run ``items`` in child workflows of ``BATCH_SIZE`` items each, up to ``concurrency`` item slots."""
     spec = step.foreach
+    allowed = tolerance(spec, len(items))
     chunks = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
     parallel_children = min(len(chunks), spec.concurrency)
     per_child = max(1, spec.concurrency // parallel_children)
@@ -104,12 +151,14 @@ async def run_batches(
 
     async def launcher() -> None:
         for number in cursor:
+            first = number * BATCH_SIZE
             fragment = {
                 "path": path,
                 "step": step_data,
                 "items": chunks[number],
-                "offset": number * BATCH_SIZE,
+                "offset": first,
                 "concurrency": per_child,
+                "allowed": allowed,
                 "vars": interp.state.vars,
                 "steps": frame.visible_steps(),
                 "locals": frame.visible_locals(),
@@ -119,13 +168,21 @@ async def run_batches(
                 payload={**interp.payload.to_data(), "fragment": fragment, "resume": None},
                 workflow_id=f"{info.get('id')}/{path}/batch-{number}",
                 wait=True,
-                summary=f"{path}: items {number * BATCH_SIZE}..{number * BATCH_SIZE + len(chunks[number]) - 1}",
+                summary=f"{path}: items {first}..{first + len(chunks[number]) - 1}",
             )
-            outcomes[number] = await interp.runtime.execute_child(call)
-            for record in outcomes[number].get("compensations", []):
+            try:
+                outcome = await interp.runtime.execute_child(call)
+            except StepError as err:
+                if err.type == DefinitionError.type:  # the batch hit this definition's own error
+                    raise DefinitionError(err.message, step=path) from None
+                raise
+            if outcome.get("ended"):
+                raise RunEnded(outcome.get("output"))
+            outcomes[number] = outcome
+            for record in outcome.get("compensations", []):
                 interp.saga.push_data(record)
             errors = sorted((e for o in outcomes for e in o.get("errors", [])), key=lambda e: e["index"])
-            check_tolerance(path, errors, len(items), tolerance(spec, len(items)))
+            check_tolerance(path, errors, len(items), allowed)
 
     await run_all([launcher() for _ in range(parallel_children)])
     return {
@@ -134,12 +191,16 @@ async def run_batches(
     }
 
 
+MAX_ERROR_DETAILS = 100
+"""The failed items a ``TooManyFailures`` error lists (the first ones), so a failure stays small."""
+
+
 def too_many_failures(path: str, errors: list[dict[str, Any]], count: int, allowed: int) -> StepError:
     return StepError(
         "TooManyFailures",
         f"{len(errors)} of {count} items failed (tolerated: {allowed})",
         step=path,
-        details=errors,
+        details=errors[:MAX_ERROR_DETAILS],
     )
 
 

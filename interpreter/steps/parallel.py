@@ -19,9 +19,7 @@ if TYPE_CHECKING:
 @handles(ParallelStep)
 async def run_parallel(interp: Interpreter, step: ParallelStep, frame: Frame, path: str) -> Any:
     names = list(step.parallel.branches)
-    coros = [
-        interp.run_steps(step.parallel.branches[name], frame, f"{path}/{name}") for name in names
-    ]
+    coros = [interp.run_steps(step.parallel.branches[name], frame, f"{path}/{name}") for name in names]
     if step.parallel.mode == "first":
         index, result = await run_first(coros)
         return {"winner": names[index], "result": result}

@@ -7,12 +7,14 @@ name as ``signal.name``) in that signal's steps.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from dsl_schema.models import WaitForStep
 
 from ..errors import DefinitionError
 from . import handles
+from .wait import describe_seconds
 
 if TYPE_CHECKING:
     from ..core import Interpreter
@@ -29,22 +31,34 @@ async def run_wait_for(interp: Interpreter, step: WaitForStep, frame: Frame, pat
         raise DefinitionError(f"wait_for names undeclared signals: {', '.join(undeclared)}", step=path)
     timeout = interp.duration(spec.timeout, frame, path, "timeout") if spec.timeout is not None else None
     state = interp.state
-    pending = {"kind": "signal", "step": path, "signals": names, "timeout_seconds": timeout}
-    state.progress.pending_waits.append(pending)
-    try:
-        arrived = await interp.runtime.wait_condition(
-            lambda: any(name in names for name, _ in state.signal_buffer),
-            timeout=timeout,
-            summary=f"{path}: wait for {' | '.join(names)}",
-        )
-        taken = state.take_signal(names) if arrived else None
-        while arrived and taken is None:  # a concurrent wait took it first: keep waiting
-            arrived = await interp.runtime.wait_condition(
-                lambda: any(name in names for name, _ in state.signal_buffer), timeout=None
+    runtime = interp.runtime
+    summary = f"{path}: wait for {' | '.join(names)}"
+    if timeout is not None:
+        summary += f" (timeout {describe_seconds(timeout)})"
+    deadline = runtime.now() + timedelta(seconds=timeout) if timeout is not None else None
+    pending = {
+        "kind": "signal",
+        "step": path,
+        "signals": names,
+        "timeout_seconds": timeout,
+        "until": deadline.isoformat() if deadline is not None else None,
+    }
+    with interp.pending_wait(pending):
+        taken = state.take_signal(names)
+        while taken is None:
+            remaining = None if deadline is None else (deadline - runtime.now()).total_seconds()
+            if remaining is not None and remaining <= 0:
+                break
+            arrived = await runtime.wait_condition(
+                lambda: any(name in names for name, _ in state.signal_buffer),
+                timeout=remaining,
+                summary=summary,
             )
+            if not arrived:
+                break
+            # Several waits may watch the same signal; whoever resumes first takes it and the others keep
+            # waiting until their own deadline.
             taken = state.take_signal(names)
-    finally:
-        state.progress.pending_waits.remove(pending)
     if taken is None:
         if spec.on_timeout:
             await interp.run_steps(spec.on_timeout, frame, f"{path}/on_timeout")
