@@ -216,3 +216,19 @@ async def test_list_recent_runs_of_a_definition(http: httpx.AsyncClient, engine:
     assert bad.status_code == 422
     assert bad.json()["message"] == "unknown status 'sleeping'"
     await http.post(f"/runs/{workflow_id}/terminate")
+
+
+async def test_workflow_ids_with_slashes_reach_every_run_route(
+    http: httpx.AsyncClient, engine: TemporalEngine
+) -> None:
+    # Child and batch runs have ids like "parent/step/batch-0"; the routes must not split them.
+    workflow_id = f"team/{unique('gate')}/nested"
+    started = await http.post("/definitions/gate/runs", json={"workflow_id": workflow_id, "input": {}})
+    assert started.status_code == 201, started.text
+    await waiting_for_signal(engine.require_runs(), workflow_id)
+    status = await http.get(f"/runs/{workflow_id}")
+    assert status.status_code == 200 and status.json()["workflow_id"] == workflow_id
+    assert (await http.get(f"/runs/{workflow_id}/result")).status_code == 202
+    assert (await http.post(f"/runs/{workflow_id}/signals/approve", json={"by": "ada"})).status_code == 202
+    done = await http.get(f"/runs/{workflow_id}/result", params={"wait": 30})
+    assert done.status_code == 200 and done.json()["result"]["state"] == "approved by ada"

@@ -55,20 +55,8 @@ async def list_runs(
     return RunList(runs=[RunSummary(**run) for run in found])
 
 
-@router.get("/{workflow_id}", response_model=RunStatusResponse, summary="Run status", responses=_ERRORS)
-async def run_status(
-    workflow_id: str,
-    runs: RunsDep,
-    progress: Annotated[bool, Query(description="Include the built-in progress (YAML runs).")] = True,
-) -> RunStatusResponse:
-    """Status, definition name/version/sha256, times, and the built-in progress: current and completed
-    steps, pending waits and signals, compensations."""
-    info = await runs.info(workflow_id, progress=progress)
-    return RunStatusResponse(**info.as_dict())
-
-
 @router.get(
-    "/{workflow_id}/result",
+    "/{workflow_id:path}/result",
     response_model=OutcomeResponse,
     summary="Run result",
     responses={202: {"model": OutcomeResponse, "description": "Still running."}, **_ERRORS},
@@ -88,7 +76,7 @@ async def run_result(
 
 
 @router.post(
-    "/{workflow_id}/signals/{name}",
+    "/{workflow_id:path}/signals/{name}",
     status_code=202,
     response_model=SignalResponse,
     summary="Send a signal",
@@ -104,7 +92,7 @@ async def send_signal(
 
 
 @router.get(
-    "/{workflow_id}/queries/{name}", response_model=HandlerResponse, summary="Run a query", responses=_ERRORS
+    "/{workflow_id:path}/queries/{name}", response_model=HandlerResponse, summary="Run a query", responses=_ERRORS
 )
 async def run_query(workflow_id: str, name: str, runs: RunsDep) -> HandlerResponse:
     """A declared query (or ``__progress``); answers also after the run has closed."""
@@ -113,7 +101,7 @@ async def run_query(workflow_id: str, name: str, runs: RunsDep) -> HandlerRespon
 
 
 @router.post(
-    "/{workflow_id}/updates/{name}",
+    "/{workflow_id:path}/updates/{name}",
     response_model=HandlerResponse,
     summary="Send an update",
     responses=_ERRORS,
@@ -129,7 +117,7 @@ async def send_update(
 
 
 @router.post(
-    "/{workflow_id}/cancel",
+    "/{workflow_id:path}/cancel",
     status_code=202,
     response_model=CancelResponse,
     summary="Cancel a run",
@@ -142,7 +130,7 @@ async def cancel_run(workflow_id: str, runs: RunsDep) -> CancelResponse:
 
 
 @router.post(
-    "/{workflow_id}/terminate",
+    "/{workflow_id:path}/terminate",
     response_model=CancelResponse,
     summary="Terminate a run",
     responses=_ERRORS,
@@ -160,3 +148,17 @@ async def terminate_run(
     request = parse_model(TerminateRequest, body)
     await runs.terminate(workflow_id, request.reason)
     return CancelResponse(workflow_id=workflow_id, status="terminated")
+
+
+# Declared last: workflow ids may contain "/" (child and batch runs), and this route would otherwise
+# swallow ".../result" and ".../queries/NAME".
+@router.get("/{workflow_id:path}", response_model=RunStatusResponse, summary="Run status", responses=_ERRORS)
+async def run_status(
+    workflow_id: str,
+    runs: RunsDep,
+    progress: Annotated[bool, Query(description="Include the built-in progress (YAML runs).")] = True,
+) -> RunStatusResponse:
+    """Status, definition name/version/sha256, times, and the built-in progress: current and completed
+    steps, pending waits and signals, compensations."""
+    info = await runs.info(workflow_id, progress=progress)
+    return RunStatusResponse(**info.as_dict())
