@@ -1,7 +1,7 @@
 """The activity registry: Python functions that definitions call by name.
 
-``@registry.register`` (or ``@registry.register(name="...")``) accepts sync and async functions. Each is wrapped
-as a Temporal activity that
+``@registry.register`` (or ``@registry.register(name="...")``) accepts sync and async functions. Each is
+wrapped as a Temporal activity that
 
 * decodes arguments as plain JSON and converts each to its parameter's type hint (dataclasses, pydantic
   models, ...) itself, so a call with fewer arguments than parameters (defaults) works;
@@ -9,7 +9,8 @@ as a Temporal activity that
   because Temporal activities are positional only;
 * keeps the original function for signature checks (``registry.function(name)``).
 
-Sync functions run in the worker's thread pool; the worker registers exactly :meth:`ActivityRegistry.activities`.
+Sync functions run in the worker's thread pool; the worker registers exactly
+:meth:`ActivityRegistry.activities`.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import inspect
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, get_type_hints, overload
 
+from pydantic import BaseModel
 from temporalio import activity
 from temporalio.converter import value_to_type
 
@@ -37,7 +39,27 @@ def _split_kwargs(args: tuple[Any, ...]) -> tuple[tuple[Any, ...], dict[str, Any
     return args, {}
 
 
-def _converter_for(fn: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[str, Any]], inspect.BoundArguments]:
+def _to_type(hint: Any, value: Any) -> Any:
+    """``value`` (decoded JSON) as ``hint``. Pydantic models validate themselves (the SDK's converter would
+    call their deprecated ``parse_obj``); everything else goes through the SDK's converter."""
+    if isinstance(hint, type) and issubclass(hint, BaseModel):
+        return value if isinstance(value, hint) else hint.model_validate(value)
+    return value_to_type(hint, value)
+
+
+def _reason(err: BaseException) -> str:
+    """The message of ``err`` and of the errors that caused it ("Failed converting ...: missing 'sku'")."""
+    parts: list[str] = []
+    current: BaseException | None = err
+    while current is not None and len(parts) < 5:
+        parts.append(str(current))
+        current = current.__cause__
+    return ": ".join(part for part in parts if part)
+
+
+def _converter_for(
+    fn: Callable[..., Any],
+) -> Callable[[tuple[Any, ...], dict[str, Any]], inspect.BoundArguments]:
     signature = inspect.signature(fn)
     try:
         hints = get_type_hints(fn)
@@ -51,7 +73,10 @@ def _converter_for(fn: Callable[..., Any]) -> Callable[[tuple[Any, ...], dict[st
             param = signature.parameters[name]
             if hint is None or hint is Any or param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
                 continue
-            bound.arguments[name] = value_to_type(hint, value)
+            try:
+                bound.arguments[name] = _to_type(hint, value)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"argument {name!r}: {_reason(err)}") from None
         return bound
 
     return convert
@@ -113,12 +138,14 @@ class ActivityRegistry:
         def apply(func: F) -> F:
             activity_name = name or func.__name__
             existing = self._functions.get(activity_name)
-            if existing is not None and existing is not func:
-                if (existing.__module__, existing.__qualname__) != (func.__module__, func.__qualname__):
-                    raise DuplicateActivityError(
-                        f"activity {activity_name!r} is already registered by "
-                        f"{existing.__module__}.{existing.__qualname__}"
-                    )
+            # The same function again (or reloaded from its module) is fine; another one is not.
+            if existing is not None and (existing.__module__, existing.__qualname__) != (
+                func.__module__, func.__qualname__
+            ):
+                raise DuplicateActivityError(
+                    f"activity {activity_name!r} is already registered by "
+                    f"{existing.__module__}.{existing.__qualname__}"
+                )
             self._functions[activity_name] = func
             self._activities[activity_name] = _as_activity(func, activity_name)
             return func

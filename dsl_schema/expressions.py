@@ -9,13 +9,18 @@ The environment is Jinja2's immutable sandbox with strict undefined: an unknown 
 :class:`ExpressionError`. Non-deterministic helpers (the ``random`` filter, ``lipsum``, ``cycler``) are
 removed, so the same context always gives the same value, which workflow replay requires. Compiled
 templates are cached by their text.
+
+Values are data (what JSON can carry): lazy sequences that filters return (``map``, ``select``, ``unique``,
+``range``, ...) become lists, mapping keys become strings, and anything else (a function, a class, a
+template object) is an error rather than a value whose text would hold a memory address that differs
+between a run and its replay.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
 from typing import Any
 
@@ -26,12 +31,14 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 __all__ = [
     "NON_DETERMINISTIC_NAMES",
     "ExpressionError",
+    "NotData",
     "compile_template",
     "evaluate",
     "is_template",
     "parse_ast",
     "render",
     "single_expression",
+    "to_data",
 ]
 
 _SINGLE = re.compile(r"^\s*\{\{(?P<expr>.*?)\}\}\s*$", re.DOTALL)
@@ -50,8 +57,61 @@ class ExpressionError(Exception):
         return f"{self.message} in expression {self.expression!r}"
 
 
+class NotData(TypeError):
+    """An expression produced something that is not data (a function, a class, a template object)."""
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _key(key: Any) -> str:
+    if isinstance(key, bool) or key is None:
+        return "null" if key is None else str(key).lower()
+    if isinstance(key, str | int | float):
+        return str(key)
+    raise NotData(f"a mapping key must be text or a number, not a {type(key).__name__}")
+
+
+def to_data(value: Any) -> Any:
+    """``value`` as JSON-like data: lazy sequences become lists, keys strings; raise :class:`NotData` for
+    values that are not data. Returns ``value`` itself when it already is data (no copy)."""
+    kind = type(value)  # exact types first: isinstance() is wrapped (slow) inside the workflow sandbox
+    if kind in _SCALARS:
+        return value
+    if isinstance(value, _SCALARS):
+        return _scalar(value)
+    if kind is dict or isinstance(value, dict):
+        items = [(k, to_data(v)) for k, v in value.items()]
+        if all(type(k) is str and v is value[k] for k, v in items):
+            return value
+        return {_key(k): v for k, v in items}
+    if kind is list or isinstance(value, list):
+        converted = [to_data(v) for v in value]
+        return value if all(a is b for a, b in zip(converted, value, strict=True)) else converted
+    if isinstance(value, Undefined):
+        value._fail_with_undefined_error()
+    if isinstance(value, Iterable) and not isinstance(value, Mapping | set | frozenset):
+        # tuples, generators from filters, ranges, dict views: in their given (deterministic) order
+        return [to_data(v) for v in value]
+    raise NotData(f"the value is a {type(value).__name__}, not data (text, a number, true/false, none, "
+                  "a list or a mapping)")
+
+
+def _scalar(value: Any) -> Any:
+    """Subclasses of the JSON scalars (``Markup`` from ``escape``, enum members) as the plain type."""
+    for kind in (bool, int, float, str):
+        if isinstance(value, kind):
+            return kind(value)
+    return value
+
+
+def _finalize(value: Any) -> Any:
+    """What ``{{ ... }}`` inside text prints: data only (a generator would print its memory address)."""
+    return value if isinstance(value, _SCALARS) else to_data(value)
+
+
 def _to_json(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, default=str)
+    return json.dumps(to_data(value), sort_keys=True)
 
 
 def _from_json(text: str) -> Any:
@@ -63,13 +123,15 @@ class _DataSandbox(ImmutableSandboxedEnvironment):
     ``keys`` or ``values`` are not shadowed by dict methods (``input.items`` is the order's items)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        if isinstance(obj, Mapping) and attribute in obj:
+        if (type(obj) is dict or isinstance(obj, Mapping)) and attribute in obj:
             return obj[attribute]
         return super().getattr(obj, attribute)
 
 
 def _make_environment() -> ImmutableSandboxedEnvironment:
-    env = _DataSandbox(undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    env = _DataSandbox(
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize
+    )
     for name in NON_DETERMINISTIC_NAMES:
         env.filters.pop(name, None)
         env.globals.pop(name, None)
@@ -103,10 +165,7 @@ def compile_template(text: str) -> Callable[[Mapping[str, Any]], Any]:
             compiled_expr = _ENV.compile_expression(expr, undefined_to_none=False)
 
             def evaluate_native(context: Mapping[str, Any]) -> Any:
-                value = compiled_expr(**context)
-                if isinstance(value, Undefined):
-                    value._fail_with_undefined_error()
-                return value
+                return to_data(compiled_expr(**context))
 
             return evaluate_native
         template = _ENV.from_string(text)
@@ -130,6 +189,8 @@ def evaluate(text: str, context: Mapping[str, Any]) -> Any:
         raise ExpressionError(f"undefined: {err.message}", text) from None
     except SecurityError as err:
         raise ExpressionError(f"refused by the sandbox: {err}", text) from None
+    except NotData as err:
+        raise ExpressionError(str(err), text) from None
     except TemplateError as err:
         raise ExpressionError(f"template error: {err}", text) from None
     except Exception as err:  # any runtime error inside an expression (division by zero, bad types, ...)
@@ -138,13 +199,17 @@ def evaluate(text: str, context: Mapping[str, Any]) -> Any:
 
 def render(value: Any, context: Mapping[str, Any]) -> Any:
     """Render ``value`` recursively: strings are templates, lists and mapping values are rendered."""
-    if isinstance(value, str):
+    kind = type(value)  # exact types first: isinstance() is wrapped (slow) inside the workflow sandbox
+    if kind is str or (kind not in _PLAIN and isinstance(value, str)):
         return evaluate(value, context)
-    if isinstance(value, list):
+    if kind is list or (kind not in _PLAIN and isinstance(value, list)):
         return [render(item, context) for item in value]
-    if isinstance(value, dict):
+    if kind is dict or (kind not in _PLAIN and isinstance(value, dict)):
         return {key: render(item, context) for key, item in value.items()}
     return value
+
+
+_PLAIN = frozenset({int, float, bool, type(None)})
 
 
 def parse_ast(text: str) -> nodes.Template:

@@ -14,7 +14,9 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, YamlSyntaxError
 
@@ -62,10 +64,32 @@ def json_path(path: JsonPath) -> str:
     return text
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip construction where a date-like scalar that is no real date (``2030-13-45``) stays text
+    (the schema then reports it where it is) instead of failing the load with a ``ValueError``."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
 def _yaml() -> YAML:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.allow_duplicate_keys = False
     return yaml
+
+
+def _key_text(key: Any) -> str:
+    """Mapping keys become strings, as in JSON (``true:`` is ``"true"``, ``1:`` is ``"1"``)."""
+    if isinstance(key, bool) or key is None:
+        return "null" if key is None else str(key).lower()
+    return str(key)
 
 
 def _plain(node: Any, path: JsonPath, doc: LoadedDocument) -> Any:
@@ -73,7 +97,8 @@ def _plain(node: Any, path: JsonPath, doc: LoadedDocument) -> Any:
     if isinstance(node, CommentedMap):
         result: dict[str, Any] = {}
         for key in node:
-            child = (*path, str(key))
+            name = _key_text(key)
+            child = (*path, name)
             try:
                 kl, kc = node.lc.key(key)
                 doc.key_positions[child] = (kl + 1, kc + 1)
@@ -81,9 +106,7 @@ def _plain(node: Any, path: JsonPath, doc: LoadedDocument) -> Any:
                 doc.value_positions[child] = (vl + 1, vc + 1)
             except (KeyError, TypeError, AttributeError):
                 pass
-            result[str(key) if not isinstance(key, (int, float, bool)) or key is None else key] = _plain(
-                node[key], child, doc
-            )
+            result[name] = _plain(node[key], child, doc)
         return result
     if isinstance(node, CommentedSeq):
         items = []
@@ -108,6 +131,36 @@ def _plain(node: Any, path: JsonPath, doc: LoadedDocument) -> Any:
     return str(node)
 
 
+def _unloadable(text: str, err: BaseException) -> tuple[int, int, str]:
+    """Where and why ``text`` cannot be constructed: the first key that is not a plain value, or the first
+    value its tag cannot make (``(1, 1)`` with the error's own text when neither is found)."""
+    if isinstance(err, RecursionError):
+        return 1, 1, "the document is nested too deeply"
+    yaml = _yaml()
+    try:
+        pending: list[Any] = [yaml.compose(text)]
+    except (YAMLError, RecursionError):
+        return 1, 1, str(err)
+    while pending:
+        node = pending.pop(0)
+        if isinstance(node, MappingNode):
+            for key, _ in node.value:
+                if not isinstance(key, ScalarNode):
+                    where = key.start_mark
+                    problem = "a mapping key must be a plain value, not a list or mapping"
+                    return where.line + 1, where.column + 1, problem
+            pending[:0] = [part for pair in node.value for part in pair]
+        elif isinstance(node, SequenceNode):
+            pending[:0] = node.value
+        elif isinstance(node, ScalarNode):
+            try:
+                yaml.constructor.construct_object(node)
+            except (YAMLError, TypeError, ValueError, OverflowError) as bad:
+                where, kind = node.start_mark, str(node.tag).rsplit(":", 1)[-1]
+                return where.line + 1, where.column + 1, f"{node.value!r} is not a valid {kind} ({bad})"
+    return 1, 1, str(err)
+
+
 def load_text(text: str, file: str = "<string>") -> LoadedDocument:
     """Parse ``text``; raise :class:`YamlSyntaxError` with the position of a syntax error."""
     doc = LoadedDocument(file=file, text=text, data=None)
@@ -117,9 +170,15 @@ def load_text(text: str, file: str = "<string>") -> LoadedDocument:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         problem = " ".join(str(p) for p in (err.context, err.problem) if p)
-        raise YamlSyntaxError([Diagnostic(file, line, col, "E001", f"YAML syntax error: {problem}")], text) from None
+        diagnostic = Diagnostic(file, line, col, "E001", f"YAML syntax error: {problem}")
+        raise YamlSyntaxError([diagnostic], text) from None
     except YAMLError as err:
         raise YamlSyntaxError([Diagnostic(file, 1, 1, "E001", f"YAML syntax error: {err}")], text) from None
+    except (TypeError, ValueError, OverflowError, RecursionError) as err:
+        # ruamel fails this way on a few documents (``!!int abc``, a key that is a mapping holding a list,
+        # nesting deeper than Python's recursion limit); report them like syntax errors, where they are.
+        line, col, problem = _unloadable(text, err)
+        raise YamlSyntaxError([Diagnostic(file, line, col, "E001", f"YAML error: {problem}")], text) from None
     doc.value_positions[()] = (1, 1)
     doc.data = _plain(node, (), doc)
     return doc

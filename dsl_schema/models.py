@@ -16,15 +16,40 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, TypeAlias
 
-from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    ValidationInfo,
+    field_validator,
+)
 
+from .durations import MAX_DURATION_SECONDS
+
+MAX_ATTEMPTS = 2**31 - 1
+"""Temporal stores ``maximum_attempts`` as a 32-bit integer."""
+
+
+def _integral(value: Any) -> Any:
+    """JSON Schema counts ``3.0`` as an integer; accept it as ``3`` so models and schema agree."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+Integer: TypeAlias = Annotated[int, BeforeValidator(_integral)]
 Template: TypeAlias = Any
-Duration: TypeAlias = Annotated[str, Field(min_length=1)] | Annotated[float, Field(ge=0)]
+Duration: TypeAlias = (
+    Annotated[str, Field(min_length=1)] | Annotated[float, Field(ge=0, le=MAX_DURATION_SECONDS)]
+)
+NonEmptyStr: TypeAlias = Annotated[str, Field(min_length=1)]
 Identifier: TypeAlias = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*$")]
 DefinitionName: TypeAlias = Annotated[str, Field(pattern=r"^[A-Za-z_][A-Za-z0-9_.-]*$", max_length=200)]
 StepList: TypeAlias = list["Step"]
 
-PERCENTAGE_PATTERN = r"^(100(\.0+)?|\d{1,2}(\.\d+)?)%$"
+# [0-9], not \d: JSON Schema patterns are ECMA-262, where \d is ASCII only (in Python and Rust it is Unicode).
+PERCENTAGE_PATTERN = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$"
 
 STEP_KINDS: tuple[str, ...] = (
     "activity",
@@ -43,7 +68,18 @@ STEP_KINDS: tuple[str, ...] = (
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", populate_by_name=True, frozen=True, strict=True)
+    # Keys are validated by their YAML spelling only (``if``, not ``if_``), as the schema does.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        """An explicit ``null`` is only a value where any value is (templates); elsewhere the schema
+        rejects it, and so do the models (``timeout:`` with nothing after it is a mistake, not a default)."""
+        name = info.field_name
+        if value is None and name is not None and cls.model_fields[name].annotation is not Any:
+            raise ValueError("must not be null")
+        return value
 
 
 class RetryPolicy(_Model):
@@ -52,7 +88,7 @@ class RetryPolicy(_Model):
     initial_interval: Duration | None = None
     backoff_coefficient: Annotated[float, Field(ge=1)] | None = None
     maximum_interval: Duration | None = None
-    maximum_attempts: Annotated[int, Field(ge=0)] | None = None
+    maximum_attempts: Annotated[Integer, Field(ge=0, le=MAX_ATTEMPTS)] | None = None
     non_retryable_errors: list[str] | None = None
 
 
@@ -64,7 +100,7 @@ class ActivityOptions(_Model):
     schedule_to_start: Duration | None = None
     heartbeat: Duration | None = None
     retry: RetryPolicy | None = None
-    task_queue: str | None = None
+    task_queue: NonEmptyStr | None = None
 
 
 class Defaults(ActivityOptions):
@@ -74,7 +110,7 @@ class Defaults(ActivityOptions):
 class Compensation(ActivityOptions):
     """The undo action of a step: an activity call, its arguments rendered when the step succeeds."""
 
-    activity: str
+    activity: NonEmptyStr
     args: list[Template] | None = None
     kwargs: dict[str, Template] | None = None
 
@@ -113,7 +149,7 @@ class _StepBase(_Model):
 class ActivityStep(_StepBase, ActivityOptions):
     """Call a registered activity. Its result becomes ``steps.<id>``."""
 
-    activity: str
+    activity: NonEmptyStr
     args: list[Template] | None = None
     kwargs: dict[str, Template] | None = None
     summary: str | None = None
@@ -182,8 +218,8 @@ class ParallelStep(_StepBase):
 class ForeachBody(_Model):
     items: Template
     as_: Identifier = Field(default="item", alias="as")
-    concurrency: Annotated[int, Field(ge=1, le=1000)] = 1
-    tolerate_failures: Annotated[int, Field(ge=0)] | Annotated[str, Field(pattern=PERCENTAGE_PATTERN)] = 0
+    concurrency: Annotated[Integer, Field(ge=1, le=1000)] = 1
+    tolerate_failures: Annotated[Integer, Field(ge=0)] | Annotated[str, Field(pattern=PERCENTAGE_PATTERN)] = 0
     steps: StepList
     result: Template = None
 
@@ -196,7 +232,7 @@ class ForeachStep(_StepBase):
 
 class WhileBody(_Model):
     condition: str | bool
-    max_iterations: Annotated[int, Field(ge=1)]
+    max_iterations: Annotated[Integer, Field(ge=1)]
     steps: StepList
 
 
@@ -224,7 +260,7 @@ class ChildBody(_Model):
     input: Template = None
     id: str | None = None
     wait: bool = True
-    task_queue: str | None = None
+    task_queue: NonEmptyStr | None = None
 
 
 class ChildStep(_StepBase):
@@ -298,7 +334,7 @@ class Definition(_Model):
     """A whole workflow definition (one YAML file)."""
 
     name: DefinitionName
-    version: int | str = 1
+    version: Integer | str = 1
     description: str | None = None
     id: str | None = None
     input: dict[str, Any] | None = None

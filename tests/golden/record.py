@@ -1,0 +1,109 @@
+"""Record golden histories: ``python -m tests.golden.record [NAME ...]``.
+
+Starts a fresh dev server (in memory, on free ports), runs each scenario of :mod:`tests.golden.scenarios`
+with a worker of the project's definitions and activities, checks its outcome and that its history replays,
+and writes ``tests/golden/<name>.json``. See the scenarios module for how to add one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError, WorkflowHistory
+from temporalio.worker import Replayer
+
+from interpreter import DSLWorkflow, workflow_runner
+from server.devserver import TEST_DYNAMIC_CONFIG, DevServer
+from server.runs import RunService
+from tests.support import harness, time_skipping_runs
+
+from .scenarios import Scenario, by_name
+
+GOLDEN = Path(__file__).resolve().parent
+IDENTITY = "golden-recorder"  # fixed, so files hold no host name or process id
+TASK_QUEUE = "golden"
+
+
+async def _connect(address: str) -> Client:
+    deadline = time.monotonic() + 30
+    while True:  # the port opens a moment before the frontend answers
+        try:
+            return await Client.connect(address, identity=IDENTITY)
+        except RuntimeError:
+            if time.monotonic() > deadline:
+                raise
+            await asyncio.sleep(0.1)
+
+
+def history_text(history: WorkflowHistory) -> str:
+    """The history as stable, readable JSON (what ``WorkflowHistory.from_json`` reads)."""
+    return json.dumps(json.loads(history.to_json()), indent=2, sort_keys=True) + "\n"
+
+
+async def record_one(scenario: Scenario, runs: RunService, client: Client) -> Path:
+    await runs.start(scenario.definition, scenario.input, workflow_id=scenario.workflow_id)
+    handle = client.get_workflow_handle(scenario.workflow_id)
+    if scenario.drive is not None:
+        await scenario.drive(handle, runs)
+    try:
+        await asyncio.wait_for(handle.result(), 120)
+    except TimeoutError:
+        raise RuntimeError(f"{scenario.name}: the run did not finish within 120 s") from None
+    except WorkflowFailureError:
+        pass  # a failed run is an outcome like any other; its status is checked below
+    status = (await handle.describe()).status
+    expected = {"completed": WorkflowExecutionStatus.COMPLETED, "failed": WorkflowExecutionStatus.FAILED}
+    if status != expected[scenario.outcome]:
+        raise RuntimeError(f"{scenario.name}: expected {scenario.outcome}, the run ended {status}")
+    history = await handle.fetch_history()
+    await Replayer(workflows=[DSLWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
+    path = GOLDEN / scenario.file_name
+    path.write_text(history_text(history), encoding="utf-8")
+    return path
+
+
+async def record(scenarios: list[Scenario]) -> list[Path]:
+    written = []
+    with DevServer(dynamic_config=TEST_DYNAMIC_CONFIG) as server:
+        client = await _connect(server.address)
+        async with harness(client, TASK_QUEUE) as h:
+            for scenario in scenarios:
+                runs = time_skipping_runs(h) if scenario.time_skipping else h.runs
+                path = await record_one(scenario, runs, client)
+                print(f"recorded {scenario.name}: {path}")
+                written.append(path)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    # Expected activity failures (an item out of stock) are logged with tracebacks by the SDK: noise here.
+    logging.getLogger("temporalio.activity").setLevel(logging.ERROR)
+    parser = argparse.ArgumentParser(prog="python -m tests.golden.record", description="Record golden runs.")
+    parser.add_argument("names", nargs="*", help="scenarios to record (default: all)")
+    args = parser.parse_args(argv)
+    try:
+        scenarios = by_name(args.names)
+    except KeyError as err:
+        print(f"error: {err.args[0]}", file=sys.stderr)
+        return 2
+    try:
+        asyncio.run(record(scenarios))
+    except RuntimeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    code = main()
+    # Leave at once: a normal exit after using a Temporal client can abort in native code.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
