@@ -14,7 +14,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .diagnostics import DefinitionInvalid, Diagnostic, errors_only
+from .diagnostics import DefinitionInvalid, Diagnostic, YamlSyntaxError, errors_only
 from .loader import LoadedDocument, load_file, load_text
 from .models import Definition
 from .validate import schema_diagnostics
@@ -103,6 +103,29 @@ def load_definition_text(text: str, file: str = "<string>", checker: Checker | N
     return CatalogEntry(definition, doc.data, doc.sha256, file, None, tuple(diagnostics))
 
 
+def read_document(path: str | Path) -> LoadedDocument:
+    """Read and parse a definition file. An unreadable file (missing, no permission, not UTF-8) raises
+    :class:`DefinitionInvalid` with an E002 diagnostic; a YAML syntax error one with E001, positioned on a
+    line of the file (the parser may place the end of the text one line past it)."""
+    try:
+        return load_file(path)
+    except UnicodeDecodeError as err:
+        byte = err.object[err.start]
+        message = f"cannot read the file: not UTF-8 text (byte {byte:#04x} at offset {err.start})"
+        raise DefinitionInvalid([Diagnostic(str(path), 1, 1, "E002", message)]) from None
+    except OSError as err:
+        message = f"cannot read the file: {err.strerror or err}"
+        raise DefinitionInvalid([Diagnostic(str(path), 1, 1, "E002", message)]) from None
+    except YamlSyntaxError as err:
+        lines = (err.text or "").splitlines() or [""]
+        fixed = []
+        for d in err.diagnostics:
+            line = min(max(d.line, 1), len(lines))
+            col = min(max(d.col, 1), len(lines[line - 1]) + 1)
+            fixed.append(Diagnostic(d.file, line, col, d.code, d.message, d.severity, d.json_path))
+        raise YamlSyntaxError(fixed, err.text) from None
+
+
 def git_commit(folder: Path) -> str | None:
     """The HEAD commit of the repository holding ``folder``, if any."""
     try:
@@ -135,7 +158,7 @@ class Catalog:
         docs: list[LoadedDocument] = []
         for path in definition_files(root) if root.exists() else []:
             try:
-                docs.append(load_file(path))
+                docs.append(read_document(path))
             except DefinitionInvalid as err:
                 catalog.invalid[str(path)] = err
         names = frozenset(

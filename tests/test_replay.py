@@ -20,6 +20,7 @@ from temporalio.worker import Replayer
 
 from interpreter import DSLWorkflow, workflow_runner
 from tests.golden.scenarios import SCENARIOS, Scenario
+from tests.support import project_catalog
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 HISTORIES = sorted(GOLDEN.glob("*.json"))
@@ -43,6 +44,13 @@ def test_every_scenario_has_its_recorded_history() -> None:
     missing = [s.name for s in SCENARIOS if s.file_name not in recorded]
     assert not missing, f"record them: python -m tests.golden.record {' '.join(missing)}"
     assert recorded == {s.file_name for s in SCENARIOS}, "a golden file without a scenario"
+
+
+def test_every_definition_has_a_golden_history() -> None:
+    # Runs of every project definition may be in flight when the interpreter changes.
+    defined = set(project_catalog().names())
+    covered = {s.definition for s in SCENARIOS if s.source is None}
+    assert defined <= covered, f"definitions without a golden scenario: {sorted(defined - covered)}"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])

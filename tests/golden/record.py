@@ -75,6 +75,8 @@ async def record(scenarios: list[Scenario]) -> list[Path]:
         client = await _connect(server.address)
         async with harness(client, TASK_QUEUE) as h:
             for scenario in scenarios:
+                if scenario.source is not None and h.add(scenario.source) != scenario.definition:
+                    raise RuntimeError(f"{scenario.name}: its source must be named {scenario.definition!r}")
                 runs = time_skipping_runs(h) if scenario.time_skipping else h.runs
                 path = await record_one(scenario, runs, client)
                 print(f"recorded {scenario.name}: {path}")

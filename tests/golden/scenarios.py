@@ -9,7 +9,8 @@ Adding a scenario
 1. Append a :class:`Scenario` to :data:`SCENARIOS`: a unique ``name`` (the file name), the ``definition``
    (a name from ``definitions/``), its ``input``, and the expected ``outcome`` (``"completed"`` or
    ``"failed"``). Keep it quick: pass short durations through the input (``timeout: 2s``), or set
-   ``time_skipping=True`` for day-long waits.
+   ``time_skipping=True`` for day-long waits. A construct that no definition in ``definitions/`` uses gets
+   a small definition of its own, given as YAML text in ``source``.
 2. A run that waits for people gets a ``drive`` coroutine. It receives the run's handle and the
    :class:`~server.runs.RunService` and acts like a user, for example::
 
@@ -54,6 +55,9 @@ class Scenario:
     drive: Driver | None = None
     time_skipping: bool = False
     description: str = ""
+    source: str | None = None
+    """YAML text of a definition that is not in ``definitions/`` (its ``name`` is :attr:`definition`), for
+    language constructs no project definition uses."""
 
     @property
     def workflow_id(self) -> str:
@@ -90,6 +94,87 @@ ORDER: dict[str, Any] = {
     "email": "ada@example.com",
 }
 
+
+async def approve(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
+    """The approver approves once the run waits for the decision."""
+    await wait_until_waiting(handle, "approve")
+    await runs.signal(handle.id, "approve", {"by": "grace"})
+
+
+async def reject_over_budget(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
+    """The approver rejects with a reason once the run waits for the decision."""
+    await wait_until_waiting(handle, "reject")
+    await runs.signal(handle.id, "reject", "over budget")
+
+
+async def amend_then_approve(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
+    """The employee lowers the amount (an update), then the manager approves."""
+    await wait_until_waiting(handle, "approve")
+    answer = await runs.update(handle.id, "amend", {"amount": 450})
+    if answer != {"amount": 450, "amendments": 1}:
+        raise RuntimeError(f"the amendment answered {answer!r}")
+    await runs.signal(handle.id, "approve", {"by": "grace"})
+
+
+REQUEST: dict[str, Any] = {"id": "G-R1", "title": "New laptop", "amount": 1800}
+
+BOOKING: dict[str, Any] = {
+    "booking_id": "G-B1",
+    "user_id": "user-7",
+    "hotel_id": "H-LISBON",
+    "flight_id": "F-TP123",
+    "total": 1250.0,
+}
+
+REMINDER: dict[str, Any] = {"user_id": "user-3", "message": "Your trial ends tomorrow"}
+
+SUBSCRIPTION: dict[str, Any] = {
+    "subscription_id": "G-S1",
+    "user_id": "user-9",
+    "email": "lin@example.com",
+    "plan": "PLAN-PRO",
+    "price": 12.0,
+}
+
+EXPENSE: dict[str, Any] = {
+    "report_id": "G-E1",
+    "employee": "Ada",
+    "email": "ada@example.com",
+    "manager_email": "grace@example.com",
+    "amount": 480.0,
+    "description": "Conference hotel",
+}
+
+PARALLEL_FIRST = """\
+name: golden_parallel_first
+version: 1
+description: >-
+  Four branches race; the first to finish wins and the others are cancelled: a slow activity (its
+  cancellation is requested), an hour-long timer, and a wait for a signal that is never sent.
+signals:
+  decide:
+    description: Never sent in the recorded run.
+steps:
+  - id: race
+    parallel:
+      mode: first
+      branches:
+        slow:
+          - activity: send_reminder
+            args: ["{{ input.user_id }}", "slow", {delay: 30}]
+            heartbeat: 1s
+            retry: {maximum_attempts: 1}
+        timer:
+          - wait: 1h
+        decision:
+          - wait_for: {signals: [decide]}
+        quick:
+          - wait: 100ms
+          - activity: send_reminder
+            args: ["{{ input.user_id }}", "quick"]
+output: "{{ steps.race }}"
+"""
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "order_processing_success",
@@ -103,6 +188,95 @@ SCENARIOS: list[Scenario] = [
         {**ORDER, "order_id": "G-1002", "items": [{"sku": "OUT-OF-STOCK-1", "quantity": 1}]},
         outcome="failed",
         description="the reservation fails (OutOfStock): the payment is refunded, then the run fails",
+    ),
+    Scenario(
+        "data_processing_sales",
+        "data_processing",
+        {"dataset_id": "sales-1200", "batch_size": 100},
+        description="twelve batches, four at a time; all records processed",
+    ),
+    Scenario(
+        "data_processing_tolerated_failures",
+        "data_processing",
+        {"dataset_id": "logs-corrupt150-corrupt420-1000", "max_failed_batches": 2},
+        description="batches 1 and 4 fail (BatchFailed, not retried), within the tolerance: 800 processed",
+    ),
+    Scenario(
+        "approval_approved",
+        "approval",
+        {"request": REQUEST, "timeout": "1h"},
+        drive=approve,
+        description="approve signal while waiting; the approved action runs",
+    ),
+    Scenario(
+        "approval_rejected",
+        "approval",
+        {"request": {**REQUEST, "id": "G-R2"}, "timeout": "1h"},
+        drive=reject_over_budget,
+        description="reject signal with a reason; returns {status: rejected, reason}",
+    ),
+    Scenario(
+        "approval_timeout",
+        "approval",
+        {"request": {**REQUEST, "id": "G-R3"}, "timeout": "1s"},
+        description="no decision in time: returns {status: timeout, approved: false}",
+    ),
+    Scenario(
+        "booking_saga_success",
+        "booking_saga",
+        BOOKING,
+        description="hotel, flight and payment booked",
+    ),
+    Scenario(
+        "booking_saga_payment_declined",
+        "booking_saga",
+        {**BOOKING, "booking_id": "G-B2", "total": 15000},
+        description="PaymentDeclined: flight then hotel cancelled; the failure output is returned",
+    ),
+    Scenario(
+        "booking_saga_failing_compensation",
+        "booking_saga",
+        {**BOOKING, "booking_id": "G-B3", "flight_id": "NONREF-TP123", "total": 15000},
+        description="PaymentDeclined; cancelling the non-refundable flight fails, the hotel is cancelled",
+    ),
+    Scenario(
+        "send_reminder_delay",
+        "send_reminder",
+        {**REMINDER, "delay": "1s"},
+        description="a one-second timer, then the reminder",
+    ),
+    Scenario(
+        "send_reminder_past_time",
+        "send_reminder",
+        {**REMINDER, "at": "2020-01-01T09:00:00Z"},
+        description="a time in the past: no timer, the reminder is sent at once",
+    ),
+    Scenario(
+        "subscription_renewal_two_periods",
+        "subscription_renewal",
+        {**SUBSCRIPTION, "period": "200ms", "max_renewals": 2},
+        description="two periods, each renewal an order_processing child workflow; then completed",
+    ),
+    Scenario(
+        "expense_report_amended_approved",
+        "expense_report",
+        EXPENSE,
+        drive=amend_then_approve,
+        description="amend update to 450 while in review, then approve: paid out with 450",
+    ),
+    Scenario(
+        "expense_report_escalated",
+        "expense_report",
+        {**EXPENSE, "report_id": "G-E2", "remind_every": "150ms"},
+        description="no decision: three reminders, then escalated to finance",
+    ),
+    Scenario(
+        "parallel_first",
+        "golden_parallel_first",
+        {"user_id": "user-5"},
+        source=PARALLEL_FIRST,
+        description="parallel mode first: the quick branch wins; an activity, a timer and a signal wait are "
+        "cancelled",
     ),
 ]
 

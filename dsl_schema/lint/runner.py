@@ -1,0 +1,163 @@
+"""Lint files and folders: YAML, JSON Schema, models and semantic checks, every problem of every file.
+
+The pipeline per file is the catalog's (:func:`dsl_schema.catalog.compile_document`) with one difference: the
+semantic checks also run when the schema is violated (the outline skips what has the wrong shape), so one run
+reports a misspelt key and an unknown activity together. Semantic diagnostics inside a part the schema
+already rejects are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ..catalog import _model_diagnostics, definition_files, read_document
+from ..diagnostics import DefinitionInvalid, Diagnostic
+from ..loader import LoadedDocument
+from ..models import Definition
+from ..validate import schema_diagnostics
+from .context import ActivityLookup
+from .semantic import semantic_diagnostics
+
+
+class LintPathError(Exception):
+    """A path given to the linter does not exist (the linter could not run)."""
+
+
+@dataclass
+class LintReport:
+    """The outcome of linting some files: every diagnostic, and each file's text (for excerpts)."""
+
+    files: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.diagnostics if d.severity == "warning"]
+
+    @property
+    def exit_code(self) -> int:
+        """0 when there is no error (warnings allowed), 1 otherwise."""
+        return 1 if self.errors else 0
+
+
+def collect_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The files named, and every ``*.yaml``/``*.yml`` under the folders named, each once, in order."""
+    found: dict[Path, Path] = {}
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            for file in definition_files(path):
+                found.setdefault(file.resolve(), file)
+        elif path.exists():
+            found.setdefault(path.resolve(), path)
+        else:
+            raise LintPathError(f"{path} does not exist")
+    return list(found.values())
+
+
+def _under(path: str, parent: str) -> bool:
+    return path == parent or path.startswith((f"{parent}.", f"{parent}["))
+
+
+def lint_document(
+    doc: LoadedDocument, registry: ActivityLookup | None = None, catalog_names: frozenset[str] | None = None
+) -> list[Diagnostic]:
+    """Every problem of one loaded document, sorted by position."""
+    found = schema_diagnostics(doc)
+    if not found:
+        try:
+            Definition.model_validate(doc.data)
+        except ValidationError as err:
+            found = _model_diagnostics(doc, err)
+    semantic = semantic_diagnostics(doc, registry, catalog_names)
+    if found:
+        # A missing key (E103) says nothing about what is present; other errors make their subtree suspect.
+        blocked = [(d.json_path, d.code != "E103") for d in found]
+        semantic = [d for d in semantic if not any(
+            _under(d.json_path, where) if subtree else d.json_path == where for where, subtree in blocked
+        )]
+    return sorted(found + semantic)
+
+
+def lint_text(
+    text: str,
+    file: str = "<string>",
+    registry: ActivityLookup | None = None,
+    catalog_names: frozenset[str] | None = None,
+) -> list[Diagnostic]:
+    """Every problem of one definition given as text."""
+    from ..loader import load_text
+
+    try:
+        doc = load_text(text, file)
+    except DefinitionInvalid as err:
+        return list(err.diagnostics)
+    return lint_document(doc, registry, catalog_names)
+
+
+def definition_names(folder: str | Path, skip: Iterable[Path] = ()) -> frozenset[str]:
+    """Names of the definitions in ``folder`` except the files in ``skip`` (files that do not parse are
+    ignored)."""
+    root = Path(folder)
+    if not root.is_dir():
+        return frozenset()
+    skipped = {p.resolve() for p in skip}
+    names = set()
+    for file in definition_files(root):
+        if file.resolve() in skipped:
+            continue
+        try:
+            data = read_document(file).data
+        except DefinitionInvalid:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("name"), str):
+            names.add(data["name"])
+    return frozenset(names)
+
+
+def lint_paths(
+    paths: Sequence[str | Path],
+    registry: ActivityLookup | None = None,
+    *,
+    catalog_folder: str | Path | None = None,
+) -> LintReport:
+    """Lint files and folders. Child definitions may name any linted definition or, with ``catalog_folder``,
+    any definition there. Raises :class:`LintPathError` when a path does not exist."""
+    files = collect_files(paths)
+    report = LintReport(files=[str(f) for f in files])
+    docs: list[LoadedDocument] = []
+    for file in files:
+        try:
+            doc = read_document(file)
+        except DefinitionInvalid as err:
+            report.diagnostics.extend(err.diagnostics)
+            report.texts[str(file)] = err.text or ""
+            continue
+        docs.append(doc)
+        report.texts[doc.file] = doc.text
+    names = definition_names(catalog_folder, files) if catalog_folder is not None else frozenset()
+    owners: dict[str, str] = {}
+    for doc in docs:
+        name = doc.data.get("name") if isinstance(doc.data, dict) else None
+        if isinstance(name, str):
+            owners.setdefault(name, doc.file)
+    names = names | frozenset(owners)
+    for doc in docs:
+        report.diagnostics.extend(lint_document(doc, registry, names))
+        name = doc.data.get("name") if isinstance(doc.data, dict) else None
+        if isinstance(name, str) and owners[name] != doc.file:
+            report.diagnostics.append(
+                doc.diagnostic(("name",), "E110", f"definition name {name!r} is also used by {owners[name]}")
+            )
+    order = {file: index for index, file in enumerate(report.files)}
+    report.diagnostics.sort(key=lambda d: (order.get(d.file, len(order)), d.line, d.col, d.code, d.message))
+    return report

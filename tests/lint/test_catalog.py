@@ -1,0 +1,74 @@
+"""The catalog runs the linter's checks: an invalid definition is reported with positions and kept out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dsl_schema.catalog import Catalog
+from dsl_schema.lint import semantic_checker
+from server.engine import TemporalEngine
+
+from .support import example_registry
+
+GREETING = """\
+name: greeting
+steps:
+  - id: sent
+    activity: send_email
+    args: ["{{ input.email }}", "Hello", "Welcome aboard!"]
+  - id: follow_up
+    child: {definition: reminder}
+"""
+REMINDER = """\
+name: reminder
+signals:
+  snooze: {}
+steps:
+  - wait: 1h
+"""
+BROKEN = """\
+name: broken
+steps:
+  - id: sent
+    activity: send_emial
+    args: ["{{ input.email }}", "Hello", "{{ steps.snet }}"]
+  - child: {definition: remindr}
+"""
+
+
+def _folder(tmp_path: Path) -> Path:
+    for name, text in (("greeting", GREETING), ("reminder", REMINDER), ("broken", BROKEN)):
+        (tmp_path / f"{name}.yaml").write_text(text, encoding="utf-8")
+    (tmp_path / "latin1.yaml").write_bytes(b"name: caf\xe9\nsteps: [{wait: 1}]\n")
+    return tmp_path
+
+
+def test_the_catalog_keeps_invalid_definitions_out_and_reports_their_positions(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    catalog = Catalog.load(folder, checker=semantic_checker(example_registry()))
+    assert catalog.names() == ["greeting", "reminder"]
+    broken = catalog.invalid[str(folder / "broken.yaml")]
+    assert [d.format() for d in broken.diagnostics] == [
+        f"{folder}/broken.yaml:4:15: E400 unknown activity 'send_emial'; did you mean 'send_email'?",
+        f"{folder}/broken.yaml:5:46: E301 unknown step 'snet'; did you mean 'sent'?",
+        f"{folder}/broken.yaml:6:25: E600 unknown child definition 'remindr'; did you mean 'reminder'?",
+    ]
+    assert "    activity: send_emial\n" + " " * 18 + "^" in broken.render()
+    latin1 = catalog.invalid[str(folder / "latin1.yaml")]
+    assert [d.format() for d in latin1.diagnostics] == [
+        f"{folder}/latin1.yaml:1:1: E002 cannot read the file: not UTF-8 text (byte 0xe9 at offset 9)"
+    ]
+    # Warnings do not keep a definition out; they travel with its entry.
+    assert [d.format() for d in catalog.entries["reminder"].warnings] == [
+        f"{folder}/reminder.yaml:3:3: W501 signal 'snooze' is declared but never waited for nor read: "
+        "a run only records it"
+    ]
+
+
+def test_the_engine_loads_its_catalog_through_the_linter(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    engine = TemporalEngine(definitions=str(folder), activity_modules=["activities"])
+    catalog = engine.load_catalog()
+    assert catalog.names() == ["greeting", "reminder"]
+    broken = catalog.invalid[str(folder / "broken.yaml")]
+    assert [d.code for d in broken.diagnostics] == ["E400", "E301", "E600"]
