@@ -114,7 +114,7 @@ def _as_activity(fn: Callable[..., Any], name: str) -> Callable[..., Any]:
     wrapper.__qualname__ = getattr(fn, "__qualname__", name)
     wrapper.__doc__ = fn.__doc__
     wrapper.__module__ = fn.__module__
-    wrapper.__dsl_function__ = fn  # type: ignore[attr-defined]
+    setattr(wrapper, "__dsl_function__", fn)  # noqa: B010 - the original, for signature checks
     return activity.defn(name=name)(wrapper)
 
 

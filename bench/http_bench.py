@@ -33,8 +33,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
+from orders import order  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy  # noqa: E402
 
@@ -45,15 +46,6 @@ from server.devserver import DevServer  # noqa: E402
 DEFINITION = "order_processing"
 BIN = Path(sys.executable).parent
 
-
-def order(prefix: str, number: int) -> dict[str, Any]:
-    return {
-        "order_id": f"{prefix}-{number}",
-        "user_id": f"user-{number % 97}",
-        "items": [{"sku": "BOOK-1", "quantity": 1 + number % 3}],
-        "total": 10.0 + number % 50,
-        "email": "bench@example.com",
-    }
 
 
 async def bounded(count: int, concurrency: int, start_one: Any) -> float:

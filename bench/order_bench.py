@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 from handwritten_order import HandwrittenOrder  # noqa: E402
+from orders import order  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions  # noqa: E402
@@ -53,15 +54,6 @@ TASK_QUEUE = "order-bench"
 
 Runner = Callable[[int], Awaitable[Any]]
 
-
-def order(prefix: str, number: int) -> dict[str, Any]:
-    return {
-        "order_id": f"{prefix}-{number}",
-        "user_id": f"user-{number % 97}",
-        "items": [{"sku": "BOOK-1", "quantity": 1 + number % 3}],
-        "total": 10.0 + number % 50,
-        "email": "bench@example.com",
-    }
 
 
 def build_worker(client: Client) -> Worker:

@@ -68,10 +68,9 @@ def _model_diagnostics(doc: LoadedDocument, err: ValidationError) -> list[Diagno
         real: list[str | int] = []
         node: Any = doc.data
         for part in path:
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-                real.append(part)
-            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+            in_map = isinstance(node, dict) and part in node
+            in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
+            if in_map or in_list:
                 node = node[part]
                 real.append(part)
         found.append(doc.diagnostic(tuple(real), "E100", item["msg"]))
@@ -130,7 +129,8 @@ def git_commit(folder: Path) -> str | None:
     """The HEAD commit of the repository holding ``folder``, if any."""
     try:
         out = subprocess.run(
-            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5, check=False
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True, text=True, timeout=5, check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -172,7 +172,9 @@ class Catalog:
             if definition.name in catalog.entries:
                 other = catalog.entries[definition.name].file
                 catalog.invalid[doc.file] = DefinitionInvalid(
-                    [doc.diagnostic(("name",), "E110", f"definition name {definition.name!r} is also used by {other}")],
+                    [doc.diagnostic(
+                        ("name",), "E110", f"definition name {definition.name!r} is also used by {other}"
+                    )],
                     doc.text,
                 )
                 continue

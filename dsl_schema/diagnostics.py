@@ -6,8 +6,8 @@
     └── DefinitionInvalid      a definition failed loading/validation; ``diagnostics`` lists every problem
         └── YamlSyntaxError    the text is not YAML (one diagnostic)
 
-A :class:`Diagnostic` renders as ``path:LINE:COL: CODE message`` and, with the source text, shows the offending
-line and a caret under the column.
+A :class:`Diagnostic` renders as ``path:LINE:COL: CODE message`` and, with the source text, shows the
+offending line and a caret under the column.
 """
 
 from __future__ import annotations

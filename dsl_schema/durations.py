@@ -44,7 +44,7 @@ def _checked(seconds: float, value: object) -> float:
 def _seconds(value: object) -> float:
     kind = type(value)  # exact types first: workflows call this for every activity, in a sandbox where
     if kind is str:     # isinstance() is wrapped and several times slower
-        return _text_seconds(value)  # type: ignore[arg-type]
+        return _text_seconds(value)
     if kind is int or kind is float:
         return _number_seconds(value)  # type: ignore[arg-type]
     if isinstance(value, bool):

@@ -99,7 +99,7 @@ def inline_refs(schema: dict[str, Any]) -> dict[str, Any]:
 @cache
 def schema_validator() -> Draft202012Validator:
     """The validator of definitions against :func:`workflow_schema` (references inlined for speed)."""
-    return SchemaValidator(inline_refs(workflow_schema()))  # type: ignore[no-any-return]
+    return SchemaValidator(inline_refs(workflow_schema()))
 
 
 def _is_duration(schema: Any) -> bool:

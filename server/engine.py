@@ -40,6 +40,7 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from activities.registry import ActivityRegistry, default_registry, load_modules
 from dsl_schema.catalog import Catalog
+from dsl_schema.lint import semantic_checker
 from interpreter import PASSTHROUGH_MODULES
 
 from .code_workflows import WorkerRegistry
@@ -66,15 +67,6 @@ _FLAT_OVERRIDES: dict[str, tuple[str, ...]] = {
     "activity_modules": ("activity_modules",),
 }
 _MAIN_ALIAS = "__temporal_main__"  # the name the sandbox gives a workflow module that is __main__
-
-
-def catalog_checker(registry: ActivityRegistry) -> Any:
-    """The linter's semantic checks bound to ``registry`` (``None`` until the linter is available)."""
-    try:
-        from dsl_schema.lint import semantic_checker  # type: ignore[import-not-found]
-    except ImportError:
-        return None
-    return semantic_checker(registry)
 
 
 def _usable_by_reference(fn: Callable[..., Any], name: str) -> None:
@@ -182,7 +174,7 @@ class TemporalEngine:
             function = default_registry.function(name)
             if name not in self.activities and function is not None:
                 self.activities.register(function, name=name)
-        self.catalog = Catalog.load(self.settings.definitions, checker=catalog_checker(self.activities))
+        self.catalog = Catalog.load(self.settings.definitions, checker=semantic_checker(self.activities))
         for file, err in self.catalog.invalid.items():
             log.error("definition %s is invalid and will not be started:\n%s", file, err.render())
         return self.catalog

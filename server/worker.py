@@ -24,7 +24,8 @@ def build_worker(
     workflows: Sequence[type] = (),
     workflow_runner: WorkflowRunner | None = None,
 ) -> Worker:
-    """A worker for ``task_queue``: the DSL workflow plus ``workflows``, and exactly the registry's activities."""
+    """A worker for ``task_queue``: the DSL workflow plus ``workflows``, and exactly the registry's
+    activities."""
     settings = settings or WorkerSettings()
     executor = (
         ThreadPoolExecutor(max_workers=settings.max_concurrent_activities, thread_name_prefix="activity")

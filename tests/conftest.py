@@ -6,10 +6,8 @@ shared server never see each other's tasks.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
-import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -21,6 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from server.config import TemporalSettings  # noqa: E402
+from server.connection import connect  # noqa: E402
 from server.devserver import TEST_DYNAMIC_CONFIG, DevServer  # noqa: E402
 
 
@@ -49,16 +49,8 @@ def temporal_address() -> Iterator[str]:
 
 @pytest.fixture(scope="session")
 async def client(temporal_address: str) -> AsyncIterator[Client]:
-    deadline = time.monotonic() + 30
-    while True:  # the port opens a moment before the frontend answers ("Frontend is not healthy yet")
-        try:
-            connected = await Client.connect(temporal_address)
-            break
-        except RuntimeError:
-            if time.monotonic() > deadline:
-                raise
-            await asyncio.sleep(0.1)
-    yield connected
+    # connect() retries: the port opens a moment before the frontend answers ("not healthy yet").
+    yield await connect(TemporalSettings(url=temporal_address, connect_timeout_seconds=30))
 
 
 @pytest.fixture

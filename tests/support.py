@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import time
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
@@ -17,6 +19,7 @@ from dsl_schema.catalog import Catalog, load_definition_text
 from server.runs import RunService
 from server.worker import build_worker
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "definitions"
 
@@ -84,3 +87,17 @@ def time_skipping_runs(h: Harness) -> RunService:
     from temporalio.testing import TimeSkipper
 
     return RunService(TimeSkipper(h.client).client, h.catalog, h.registry, h.task_queue)
+
+
+async def eventually(
+    check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, what: str = "condition"
+) -> T:
+    """Poll ``check`` until it returns something truthy (a run's inner state offers no event to await)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        await asyncio.sleep(0.05)

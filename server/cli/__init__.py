@@ -9,8 +9,8 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-from types import FrameType
 from collections.abc import Sequence
+from types import FrameType
 
 from . import dev_cmd, lint_cmd, ops_cmd, run_cmd, schema_cmd, serve_cmd, worker_cmd
 from .common import finish

@@ -12,7 +12,7 @@ from ..engine import TemporalEngine
 from .common import EXIT_FAILED, EXIT_OK, add_connection_options, error, run_async, settings_from
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("dev", help="start a local Temporal dev server, a worker and the HTTP API")
     parser.add_argument("--port", type=int, help="Temporal frontend port (default 7233)")
     parser.add_argument("--ui-port", type=int, help="Web UI port (default 8233)")

@@ -19,7 +19,7 @@ from ..config import ConfigError
 from .common import EXIT_USAGE, error, settings_from
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "lint", help="check definitions: YAML syntax, the JSON Schema and semantic checks",
         description="Check definitions: YAML syntax, the JSON Schema and semantic checks "

@@ -29,7 +29,7 @@ from .common import (
 EXIT_RUNNING = 3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     def command(name: str, help: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
         parser = subparsers.add_parser(name, help=help, description=help)
         parser.set_defaults(func=func)

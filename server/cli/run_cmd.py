@@ -8,11 +8,13 @@ from ..engine import TemporalEngine
 from .common import EXIT_OK, add_connection_options, print_json, read_json_argument, run_async, settings_from
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("run", help="start a run of a definition and print its result")
     parser.add_argument("name", help="definition (or registered workflow) name")
     parser.add_argument("--input", "-i", help="run input: JSON, @file.json, or - for stdin")
-    parser.add_argument("--id", dest="workflow_id", help="workflow id (default: the definition's id template)")
+    parser.add_argument(
+        "--id", dest="workflow_id", help="workflow id (default: the definition's id template)"
+    )
     parser.add_argument("--no-wait", action="store_true", help="print the workflow id instead of the result")
     parser.add_argument("--delay", type=float, help="start delay in seconds")
     parser.add_argument("--timeout", type=float, help="seconds to wait for the result")
@@ -30,7 +32,9 @@ def run(args: argparse.Namespace) -> int:
         runs = engine.require_runs()
         started = await runs.start(args.name, value, workflow_id=args.workflow_id, start_delay=args.delay)
         if args.no_wait:
-            print_json({"workflow_id": started.workflow_id, "run_id": started.run_id, "existing": started.existing})
+            print_json(
+                {"workflow_id": started.workflow_id, "run_id": started.run_id, "existing": started.existing}
+            )
             return EXIT_OK
         print_json(await runs.result(started.workflow_id, timeout=args.timeout))
         return EXIT_OK

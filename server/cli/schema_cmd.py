@@ -15,7 +15,7 @@ from .common import EXIT_OK
 from .lint_cmd import print_output
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schema", help="print the JSON Schema of definitions")
     parser.set_defaults(func=run)
 

@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from ..http.serving import HTTPService
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("serve", help="serve the HTTP API (docs at /docs) with a worker")
     parser.add_argument("--host", help="interface to listen on (default http.host, 127.0.0.1)")
     parser.add_argument("--port", type=int, help="port to listen on (default http.port, 8000; 0 picks one)")

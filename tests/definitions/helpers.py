@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
 from interpreter import PROGRESS_QUERY
-
-T = TypeVar("T")
+from tests.support import eventually
 
 
 def unique(prefix: str) -> str:
     """A fresh business id, so templated workflow ids never meet runs of other tests on the shared server."""
     return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
-
-async def eventually(
-    check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, what: str = "condition"
-) -> T:
-    """Poll ``check`` until it returns a truthy value (there is no event to await for a run's inner state)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def progress(handle: WorkflowHandle[Any, Any]) -> dict[str, Any]:

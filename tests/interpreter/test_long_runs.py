@@ -3,7 +3,6 @@ long top-level ``while`` continues as new when the server suggests it, carrying 
 
 from __future__ import annotations
 
-import asyncio
 import time
 from collections.abc import AsyncIterator
 
@@ -14,6 +13,8 @@ from temporalio.exceptions import ApplicationError
 
 from activities import ledger
 from interpreter.steps.foreach import BATCH_SIZE
+from server.config import TemporalSettings
+from server.connection import connect
 from server.devserver import TEST_DYNAMIC_CONFIG, DevServer
 from tests.interpreter import probes
 from tests.interpreter.histories import (
@@ -101,16 +102,7 @@ async def eager_client() -> AsyncIterator[Client]:
         )
     ).start()
     try:
-        deadline = time.monotonic() + 30
-        while True:  # the port opens a moment before the frontend answers
-            try:
-                connected = await Client.connect(server.address)
-                break
-            except RuntimeError:
-                if time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(0.1)
-        yield connected
+        yield await connect(TemporalSettings(url=server.address, connect_timeout_seconds=30))
     finally:
         server.stop()
 

@@ -3,20 +3,16 @@ workflow, polling for a run's inner state, and an in-process HTTP client."""
 
 from __future__ import annotations
 
-import asyncio
-import time
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from temporalio import workflow
 
 from server.config import Settings
 from server.runs import RunService
-
-T = TypeVar("T")
+from tests.support import eventually
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 DEFINITIONS = FIXTURES / "definitions"
@@ -37,19 +33,6 @@ def make_settings(task_queue: str, *, definitions: Path | str = DEFINITIONS, **h
         }
     )
 
-
-async def eventually(
-    check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, what: str = "condition"
-) -> T:
-    """Poll ``check`` until it returns something truthy (a run's inner state offers no event to await)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = await check()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        await asyncio.sleep(0.05)
 
 
 async def waiting_for_signal(runs: RunService, workflow_id: str) -> dict[str, Any]:

@@ -92,7 +92,10 @@ async def send_signal(
 
 
 @router.get(
-    "/{workflow_id:path}/queries/{name}", response_model=HandlerResponse, summary="Run a query", responses=_ERRORS
+    "/{workflow_id:path}/queries/{name}",
+    response_model=HandlerResponse,
+    summary="Run a query",
+    responses=_ERRORS,
 )
 async def run_query(workflow_id: str, name: str, runs: RunsDep) -> HandlerResponse:
     """A declared query (or ``__progress``); answers also after the run has closed."""
