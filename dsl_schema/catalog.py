@@ -7,7 +7,7 @@ errors is kept out of the catalog and reported with its diagnostics; it can neve
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,13 +210,27 @@ class Catalog:
 def child_definition_names(data: Any) -> set[str]:
     """Names used in ``child.definition`` anywhere in a definition's data."""
     names: set[str] = set()
-    if isinstance(data, dict):
-        child = data.get("child")
+    for mapping in _mappings(data):
+        child = mapping.get("child")
         if isinstance(child, dict) and isinstance(child.get("definition"), str):
             names.add(child["definition"])
+    return names
+
+
+def activity_names(data: Any) -> Iterator[str]:
+    """Every activity name a definition (as data) calls, compensations included, in document order."""
+    for mapping in _mappings(data):
+        name = mapping.get("activity")
+        if isinstance(name, str):
+            yield name
+
+
+def _mappings(data: Any) -> Iterator[dict[Any, Any]]:
+    """Every mapping in ``data``, each before the ones nested in it."""
+    if isinstance(data, dict):
+        yield data
         for value in data.values():
-            names |= child_definition_names(value)
+            yield from _mappings(value)
     elif isinstance(data, list):
         for value in data:
-            names |= child_definition_names(value)
-    return names
+            yield from _mappings(value)

@@ -10,7 +10,6 @@ as an identifier); :func:`schema_validator` checks them the way editors and the 
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -25,6 +24,7 @@ from .diagnostics import Diagnostic
 from .durations import DurationError, parse_duration
 from .loader import JsonPath, LoadedDocument
 from .models import STEP_KINDS
+from .suggest import closest_name
 
 SCHEMA_FILE = "workflow.schema.json"
 
@@ -163,9 +163,9 @@ _PATTERN_TEXT = {
 
 def _did_you_mean(names: Any, candidates: Any) -> str:
     for name in sorted(map(str, names)):
-        close = difflib.get_close_matches(name, sorted(map(str, candidates)), n=1, cutoff=0.6)
-        if close:
-            return f"; did you mean {close[0]!r} instead of {name!r}?"
+        close = closest_name(name, candidates)
+        if close is not None:
+            return f"; did you mean {close!r} instead of {name!r}?"
     return ""
 
 

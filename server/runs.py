@@ -13,17 +13,14 @@ that is already running raises :class:`~server.errors.RunAlreadyExists` instead.
 from __future__ import annotations
 
 import asyncio
-import difflib
-import enum
 import uuid
-from collections.abc import Iterator, Mapping
-from dataclasses import asdict, dataclass, replace
-from datetime import datetime, timedelta
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 
 from temporalio.client import (
     Client,
-    WorkflowExecutionStatus,
     WorkflowFailureError,
     WorkflowHandle,
     WorkflowQueryFailedError,
@@ -31,19 +28,11 @@ from temporalio.client import (
     WorkflowUpdateFailedError,
 )
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import (
-    ApplicationError,
-    CancelledError,
-    TerminatedError,
-    WorkflowAlreadyStartedError,
-)
-from temporalio.exceptions import (
-    TimeoutError as TemporalTimeoutError,
-)
+from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities.registry import ActivityRegistry
-from dsl_schema.catalog import Catalog, CatalogEntry
+from dsl_schema.catalog import Catalog, CatalogEntry, activity_names
 from dsl_schema.expressions import ExpressionError, render
 from dsl_schema.payloads import schema_errors
 from interpreter import PROGRESS_QUERY, RunPayload
@@ -51,23 +40,30 @@ from interpreter import PROGRESS_QUERY, RunPayload
 from .code_workflows import CodeWorkflow
 from .errors import (
     DefinitionNotRunnable,
-    EngineError,
-    EngineNotReady,
     InvalidInput,
     InvalidPayload,
     QueryFailed,
     RunAlreadyExists,
     RunFailedError,
     RunNotRunning,
-    TemporalError,
     UnknownDefinition,
     UnknownQuery,
     UnknownRun,
     UnknownSignal,
     UnknownUpdate,
-    UpdateFailed,
 )
+from .run_errors import (
+    declared_hint,
+    did_you_mean,
+    failure_outcome,
+    quote,
+    rpc_error,
+    status_word,
+    update_error,
+)
+from .run_types import RunInfo, RunOutcome, RunStatus, StartedRun, iso
 
+# The value types and helpers live in their own modules; they stay importable from here.
 __all__ = [
     "PROGRESS_TIMEOUT",
     "RunInfo",
@@ -81,117 +77,6 @@ __all__ = [
 
 # A query needs a worker; when none polls the run's task queue it would wait for the whole RPC deadline.
 PROGRESS_TIMEOUT = timedelta(seconds=3)
-
-
-def activity_names(data: Any) -> Iterator[str]:
-    """Every activity name a definition (as data) calls, compensations included."""
-    if isinstance(data, dict):
-        name = data.get("activity")
-        if isinstance(name, str):
-            yield name
-        for value in data.values():
-            yield from activity_names(value)
-    elif isinstance(data, list):
-        for value in data:
-            yield from activity_names(value)
-
-
-def did_you_mean(name: str, candidates: list[str]) -> str:
-    """`` (did you mean 'x'?)`` for the closest candidate, else an empty string."""
-    close = difflib.get_close_matches(name, candidates, n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-class RunStatus(enum.StrEnum):
-    """A run's status; ``.value`` is its name (``"RUNNING"``, ``"COMPLETED"``, ...)."""
-
-    RUNNING = "RUNNING"
-    COMPLETED = "COMPLETED"
-    FAILED = "FAILED"
-    CANCELED = "CANCELED"
-    TERMINATED = "TERMINATED"
-    CONTINUED_AS_NEW = "CONTINUED_AS_NEW"
-    TIMED_OUT = "TIMED_OUT"
-    UNKNOWN = "UNKNOWN"
-
-    @classmethod
-    def of(cls, status: WorkflowExecutionStatus | None) -> RunStatus:
-        return cls(status.name) if status is not None and status.name in cls.__members__ else cls.UNKNOWN
-
-    @property
-    def is_open(self) -> bool:
-        return self is RunStatus.RUNNING
-
-    def __str__(self) -> str:
-        return self.value
-
-
-@dataclass(frozen=True)
-class StartedRun:
-    """A started (or, for idempotent starts, already existing) run."""
-
-    workflow_id: str
-    run_id: str | None
-    definition: str
-    existing: bool = False
-
-    @property
-    def id(self) -> str:
-        return self.workflow_id
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-@dataclass(frozen=True)
-class RunInfo:
-    """What :meth:`RunService.info` reports: the seed's ``get_status`` answer.
-
-    ``workflow_type`` is the definition name (DSL runs) or the workflow class name; ``definition``,
-    ``version``, ``sha256`` and ``commit`` come from the run's memo (DSL runs only); ``progress`` is the
-    built-in progress query's answer when asked for and available.
-    """
-
-    workflow_id: str
-    run_id: str | None
-    workflow_type: str
-    status: RunStatus
-    start_time: datetime | None
-    close_time: datetime | None
-    execution_time: datetime | None
-    task_queue: str | None
-    history_length: int | None
-    definition: str | None = None
-    version: int | str | None = None
-    sha256: str | None = None
-    commit: str | None = None
-    progress: dict[str, Any] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["status"] = self.status.value
-        for key in ("start_time", "close_time", "execution_time"):
-            data[key] = _iso(data[key])
-        return data
-
-
-@dataclass(frozen=True)
-class RunOutcome:
-    """A run's result when it has one: ``status`` plus ``result`` (COMPLETED) or ``error`` (closed otherwise);
-    a RUNNING outcome has neither."""
-
-    workflow_id: str
-    status: RunStatus
-    result: Any = None
-    error: dict[str, Any] | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"workflow_id": self.workflow_id, "status": self.status.value}
-        if self.status is RunStatus.COMPLETED:
-            data["result"] = self.result
-        elif self.error is not None:
-            data["error"] = self.error
-        return data
 
 
 class RunService:
@@ -373,7 +258,7 @@ class RunService:
                 f"a run with id {workflow_id!r} is already running", workflow_id, err.run_id
             ) from None
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise rpc_error(err, workflow_id) from None
         response = getattr(handle, "_start_workflow_response", None)
         existing = response is not None and not response.started
         run_id = response.run_id if response is not None else handle.result_run_id
@@ -395,7 +280,7 @@ class RunService:
         try:
             desc = await self.handle(workflow_id).describe()
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise rpc_error(err, workflow_id) from None
         memo = await desc.memo()
         info = RunInfo(
             workflow_id=desc.id,
@@ -466,9 +351,9 @@ class RunService:
         except TimeoutError:
             return RunOutcome(workflow_id, RunStatus.RUNNING)
         except WorkflowFailureError as err:
-            return _failure(workflow_id, err)
+            return failure_outcome(workflow_id, err)
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise rpc_error(err, workflow_id) from None
         return RunOutcome(workflow_id, RunStatus.COMPLETED, result=value)
 
     async def list_runs(
@@ -477,9 +362,9 @@ class RunService:
         """Recent runs, newest first, optionally of one definition and/or one status."""
         clauses = []
         if definition:
-            clauses.append(f"WorkflowType = '{_quote(definition)}'")
+            clauses.append(f"WorkflowType = '{quote(definition)}'")
         if status:
-            clauses.append(f"ExecutionStatus = '{_status_word(status)}'")
+            clauses.append(f"ExecutionStatus = '{status_word(status)}'")
         query = " AND ".join(clauses) or None
         runs = []
         try:
@@ -490,13 +375,13 @@ class RunService:
                         "run_id": execution.run_id,
                         "workflow_type": execution.workflow_type,
                         "status": RunStatus.of(execution.status).value,
-                        "start_time": _iso(execution.start_time),
-                        "close_time": _iso(execution.close_time),
+                        "start_time": iso(execution.start_time),
+                        "close_time": iso(execution.close_time),
                         "task_queue": execution.task_queue,
                     }
                 )
         except RPCError as err:
-            raise self._rpc_error(err, "") from None
+            raise rpc_error(err, "") from None
         return runs
 
     # ------------------------------------------------------------------ interact
@@ -526,19 +411,19 @@ class RunService:
             declared = entry.definition.signals or {}
             if name not in declared:
                 raise UnknownSignal(
-                    f"{entry.name!r} declares no signal {name!r}{_declared(name, sorted(declared))}"
+                    f"{entry.name!r} declares no signal {name!r}{declared_hint(name, sorted(declared))}"
                 )
             errors = schema_errors(declared[name].schema_, _payload(args))
             if errors:
                 raise InvalidPayload(f"payload of signal {name!r} does not match its schema", errors)
         elif code is not None and not code.declares("signal", name):
             raise UnknownSignal(
-                f"{code.name!r} declares no signal {name!r}{_declared(name, code.names('signal'))}"
+                f"{code.name!r} declares no signal {name!r}{declared_hint(name, code.names('signal'))}"
             )
         try:
             await self.handle(workflow_id).signal(name, args=list(args))
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id, "signals") from None
+            raise rpc_error(err, workflow_id, "signals") from None
 
     async def query(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Ask a declared query (or the built-in ``__progress``); queries also answer after the run closed."""
@@ -547,11 +432,11 @@ class RunService:
             declared = entry.definition.queries or {}
             if name not in declared:
                 raise UnknownQuery(
-                    f"{entry.name!r} declares no query {name!r}{_declared(name, sorted(declared))}"
+                    f"{entry.name!r} declares no query {name!r}{declared_hint(name, sorted(declared))}"
                 )
         elif code is not None and not code.declares("query", name):
             raise UnknownQuery(
-                f"{code.name!r} declares no query {name!r}{_declared(name, code.names('query'))}"
+                f"{code.name!r} declares no query {name!r}{declared_hint(name, code.names('query'))}"
             )
         try:
             return await self.handle(workflow_id).query(name, args=list(args))
@@ -563,7 +448,7 @@ class RunService:
         except WorkflowQueryRejectedError as err:
             raise QueryFailed(f"query {name!r} rejected: run is {err.status}") from None
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id) from None
+            raise rpc_error(err, workflow_id) from None
 
     async def update(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Send an update and wait for its result; a rejected update leaves no trace in the history."""
@@ -572,21 +457,21 @@ class RunService:
             declared = entry.definition.updates or {}
             if name not in declared:
                 raise UnknownUpdate(
-                    f"{entry.name!r} declares no update {name!r}{_declared(name, sorted(declared))}"
+                    f"{entry.name!r} declares no update {name!r}{declared_hint(name, sorted(declared))}"
                 )
             errors = schema_errors(declared[name].schema_, _payload(args))
             if errors:
                 raise InvalidPayload(f"payload of update {name!r} does not match its schema", errors)
         elif code is not None and not code.declares("update", name):
             raise UnknownUpdate(
-                f"{code.name!r} declares no update {name!r}{_declared(name, code.names('update'))}"
+                f"{code.name!r} declares no update {name!r}{declared_hint(name, code.names('update'))}"
             )
         try:
             return await self.handle(workflow_id).execute_update(name, args=list(args))
         except WorkflowUpdateFailedError as err:
-            raise _update_error(name, err) from None
+            raise update_error(name, err) from None
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id, "updates") from None
+            raise rpc_error(err, workflow_id, "updates") from None
 
     async def cancel(self, workflow_id: str) -> None:
         """Request cancellation (DSL runs compensate, then end CANCELED)."""
@@ -594,7 +479,7 @@ class RunService:
         try:
             await self.handle(workflow_id).cancel()
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id, "cancellation") from None
+            raise rpc_error(err, workflow_id, "cancellation") from None
 
     async def terminate(self, workflow_id: str, reason: str | None = None) -> None:
         """End the run at once, without compensation."""
@@ -602,110 +487,13 @@ class RunService:
         try:
             await self.handle(workflow_id).terminate(reason=reason)
         except RPCError as err:
-            raise self._rpc_error(err, workflow_id, "termination") from None
+            raise rpc_error(err, workflow_id, "termination") from None
 
-    @staticmethod
-    def _rpc_error(err: RPCError, workflow_id: str, action: str | None = None) -> EngineError:
-        if err.status == RPCStatusCode.NOT_FOUND:
-            if "already completed" in err.message and action:
-                return RunNotRunning(
-                    f"run {workflow_id!r} has closed; it takes no {action}", workflow_id, "CLOSED"
-                )
-            return UnknownRun(f"no run with id {workflow_id!r}")
-        if err.status == RPCStatusCode.INVALID_ARGUMENT:
-            return InvalidInput(
-                f"rejected by Temporal: {err.message}",
-                [{"path": "$", "message": err.message, "validator": "temporal"}],
-            )
-        status = err.status.name if err.status else "UNKNOWN"
-        if err.status in _UNAVAILABLE:
-            return EngineNotReady(f"Temporal did not answer ({status}): {err.message}")
-        return TemporalError(f"Temporal error ({status}): {err.message}")
-
-
-_UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
-
-
-def _declared(name: str, declared: list[str]) -> str:
-    hint = did_you_mean(name, declared)
-    if hint:
-        return hint
-    return f" (declared: {', '.join(declared)})" if declared else " (it declares none)"
-
-
-def _quote(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("'", "\\'")
-
-
-def _status_word(status: str) -> str:
-    """Visibility queries spell statuses ``Running``, ``Completed``, ``ContinuedAsNew``, ``TimedOut``..."""
-    key = status.strip().upper().replace("-", "_")
-    if key == "CANCELLED":
-        key = "CANCELED"
-    if key not in RunStatus.__members__ or key == "UNKNOWN":
-        raise InvalidInput(
-            f"unknown status {status!r}",
-            [
-                {
-                    "path": "status",
-                    "message": f"one of {', '.join(s for s in RunStatus.__members__ if s != 'UNKNOWN')}",
-                    "validator": "enum",
-                }
-            ],
-        )
-    return "".join(part.capitalize() for part in key.split("_"))
+    # Also reachable as a static method of the service, where it used to be defined.
+    _rpc_error = staticmethod(rpc_error)
 
 
 def _payload(args: tuple[Any, ...]) -> Any:
     if not args:
         return None
     return args[0] if len(args) == 1 else list(args)
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-def _failure(workflow_id: str, err: WorkflowFailureError) -> RunOutcome:
-    cause = err.cause
-    error: dict[str, Any] = {"type": type(cause).__name__, "message": str(cause), "details": None}
-    status = RunStatus.FAILED
-    if isinstance(cause, ApplicationError):
-        error = {
-            "type": cause.type or "Error",
-            "message": cause.message,
-            "details": list(cause.details) if cause.details else None,
-        }
-    elif isinstance(cause, CancelledError):
-        status = RunStatus.CANCELED
-        error["type"] = "Cancelled"
-    elif isinstance(cause, TerminatedError):
-        status = RunStatus.TERMINATED
-        error["type"] = "Terminated"
-    elif isinstance(cause, TemporalTimeoutError):
-        status = RunStatus.TIMED_OUT
-        error["type"] = "TimedOut"
-    return RunOutcome(workflow_id, status, error=error)
-
-
-def _update_error(name: str, err: WorkflowUpdateFailedError) -> EngineError:
-    cause = err.cause
-    if not isinstance(cause, ApplicationError):
-        return UpdateFailed(f"update {name!r} failed: {cause}")
-    if cause.type in ("UnknownUpdate",):
-        return UnknownUpdate(cause.message)
-    if cause.type in ("InvalidPayload", "Rejected"):
-        details = cause.details[0] if cause.details and isinstance(cause.details[0], list) else None
-        errors = details or [{"path": "$", "message": cause.message, "validator": "update"}]
-        return InvalidPayload(f"update {name!r} rejected: {cause.message}", errors)
-    return UpdateFailed(f"update {name!r} failed: {cause.type or 'Error'}: {cause.message}")
-
-
-TERMINAL_STATUSES = {
-    WorkflowExecutionStatus.COMPLETED,
-    WorkflowExecutionStatus.FAILED,
-    WorkflowExecutionStatus.CANCELED,
-    WorkflowExecutionStatus.TERMINATED,
-    WorkflowExecutionStatus.TIMED_OUT,
-    WorkflowExecutionStatus.CONTINUED_AS_NEW,
-}

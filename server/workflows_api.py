@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from .runs import RunInfo, RunOutcome, RunService, StartedRun
+from .run_types import RunInfo, RunOutcome, StartedRun
+from .runs import RunService
 
 __all__ = ["RunHandle", "WorkflowsAPI"]
 

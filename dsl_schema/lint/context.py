@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -10,6 +9,7 @@ from typing import Any, Protocol
 
 from ..diagnostics import Diagnostic
 from ..loader import JsonPath, LoadedDocument, json_path
+from ..suggest import closest_name
 from .codes import severity_of
 from .outline import Outline
 
@@ -26,8 +26,8 @@ class ActivityLookup(Protocol):
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
     """``"; did you mean 'x'?"`` for the closest candidate, else ``""``."""
-    close = difflib.get_close_matches(name, sorted(set(candidates)), n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
+    close = closest_name(name, candidates)
+    return f"; did you mean {close!r}?" if close is not None else ""
 
 
 def value_at(data: Any, path: JsonPath) -> Any:

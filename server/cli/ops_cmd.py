@@ -15,7 +15,8 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..engine import TemporalEngine
-from ..runs import RunInfo, RunService, RunStatus
+from ..run_types import RunInfo, RunStatus
+from ..runs import RunService
 from .common import (
     EXIT_FAILED,
     EXIT_OK,

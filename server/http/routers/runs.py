@@ -7,7 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response
 
 from ...config import Settings
-from ...runs import RunService, RunStatus
+from ...run_types import RunStatus
+from ...runs import RunService
 from ..deps import NO_PAYLOAD, get_runs, get_settings, json_payload, parse_model, require_token, wait_seconds
 from ..schemas import (
     CancelResponse,

@@ -1,0 +1,138 @@
+"""Temporal's answers in our terms: RPC errors and update failures become :mod:`server.errors` exceptions,
+workflow failures become :class:`~server.run_types.RunOutcome` values, and our status names become the words
+of visibility queries.
+
+Messages also get their "did you mean" hint here, so every unknown name is reported the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
+from temporalio.exceptions import ApplicationError, CancelledError, TerminatedError
+from temporalio.exceptions import TimeoutError as TemporalTimeoutError
+from temporalio.service import RPCError, RPCStatusCode
+
+from dsl_schema.suggest import closest_name
+
+from .errors import (
+    EngineError,
+    EngineNotReady,
+    InvalidInput,
+    InvalidPayload,
+    RunNotRunning,
+    TemporalError,
+    UnknownRun,
+    UnknownUpdate,
+    UpdateFailed,
+)
+from .run_types import RunOutcome, RunStatus
+
+__all__ = [
+    "declared_hint",
+    "did_you_mean",
+    "failure_outcome",
+    "quote",
+    "rpc_error",
+    "status_word",
+    "update_error",
+]
+
+# Temporal could not be reached or did not answer in time: the engine is not ready, the request was fine.
+_UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest candidate, else an empty string."""
+    close = closest_name(name, candidates)
+    return f" (did you mean {close!r}?)" if close is not None else ""
+
+
+def declared_hint(name: str, declared: list[str]) -> str:
+    """The hint after "declares no signal/query/update 'x'": the closest declared name, else all of them."""
+    hint = did_you_mean(name, declared)
+    if hint:
+        return hint
+    return f" (declared: {', '.join(declared)})" if declared else " (it declares none)"
+
+
+def rpc_error(err: RPCError, workflow_id: str, action: str | None = None) -> EngineError:
+    """The engine error for a failed RPC about ``workflow_id``; ``action`` (``"signals"``, ...) names what a
+    closed run no longer takes."""
+    if err.status == RPCStatusCode.NOT_FOUND:
+        if "already completed" in err.message and action:
+            return RunNotRunning(
+                f"run {workflow_id!r} has closed; it takes no {action}", workflow_id, "CLOSED"
+            )
+        return UnknownRun(f"no run with id {workflow_id!r}")
+    if err.status == RPCStatusCode.INVALID_ARGUMENT:
+        return InvalidInput(
+            f"rejected by Temporal: {err.message}",
+            [{"path": "$", "message": err.message, "validator": "temporal"}],
+        )
+    status = err.status.name if err.status else "UNKNOWN"
+    if err.status in _UNAVAILABLE:
+        return EngineNotReady(f"Temporal did not answer ({status}): {err.message}")
+    return TemporalError(f"Temporal error ({status}): {err.message}")
+
+
+def failure_outcome(workflow_id: str, err: WorkflowFailureError) -> RunOutcome:
+    """The outcome of a run that closed without a result: its status and its error as plain data."""
+    cause = err.cause
+    error: dict[str, Any] = {"type": type(cause).__name__, "message": str(cause), "details": None}
+    status = RunStatus.FAILED
+    if isinstance(cause, ApplicationError):
+        error = {
+            "type": cause.type or "Error",
+            "message": cause.message,
+            "details": list(cause.details) if cause.details else None,
+        }
+    elif isinstance(cause, CancelledError):
+        status = RunStatus.CANCELED
+        error["type"] = "Cancelled"
+    elif isinstance(cause, TerminatedError):
+        status = RunStatus.TERMINATED
+        error["type"] = "Terminated"
+    elif isinstance(cause, TemporalTimeoutError):
+        status = RunStatus.TIMED_OUT
+        error["type"] = "TimedOut"
+    return RunOutcome(workflow_id, status, error=error)
+
+
+def update_error(name: str, err: WorkflowUpdateFailedError) -> EngineError:
+    """The engine error for update ``name`` that the run rejected or that failed."""
+    cause = err.cause
+    if not isinstance(cause, ApplicationError):
+        return UpdateFailed(f"update {name!r} failed: {cause}")
+    if cause.type in ("UnknownUpdate",):
+        return UnknownUpdate(cause.message)
+    if cause.type in ("InvalidPayload", "Rejected"):
+        details = cause.details[0] if cause.details and isinstance(cause.details[0], list) else None
+        errors = details or [{"path": "$", "message": cause.message, "validator": "update"}]
+        return InvalidPayload(f"update {name!r} rejected: {cause.message}", errors)
+    return UpdateFailed(f"update {name!r} failed: {cause.type or 'Error'}: {cause.message}")
+
+
+def quote(text: str) -> str:
+    """``text`` escaped for a single-quoted string of a visibility query."""
+    return text.replace("\\", "\\\\").replace("'", "\\'")
+
+
+def status_word(status: str) -> str:
+    """Visibility queries spell statuses ``Running``, ``Completed``, ``ContinuedAsNew``, ``TimedOut``..."""
+    key = status.strip().upper().replace("-", "_")
+    if key == "CANCELLED":
+        key = "CANCELED"
+    if key not in RunStatus.__members__ or key == "UNKNOWN":
+        raise InvalidInput(
+            f"unknown status {status!r}",
+            [
+                {
+                    "path": "status",
+                    "message": f"one of {', '.join(s for s in RunStatus.__members__ if s != 'UNKNOWN')}",
+                    "validator": "enum",
+                }
+            ],
+        )
+    return "".join(part.capitalize() for part in key.split("_"))
