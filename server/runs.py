@@ -79,6 +79,13 @@ __all__ = [
 PROGRESS_TIMEOUT = timedelta(seconds=3)
 
 
+_UNKNOWN_HANDLER: dict[str, type[UnknownSignal | UnknownQuery | UnknownUpdate]] = {
+    "signal": UnknownSignal,
+    "query": UnknownQuery,
+    "update": UnknownUpdate,
+}
+
+
 class RunService:
     """Start and operate runs of catalog definitions and code-defined workflows."""
 
@@ -404,22 +411,35 @@ class RunService:
         code = self.code.get(info.workflow_type) if info.definition is None else None
         return info, entry, code
 
+    def _check_handler(
+        self,
+        kind: str,
+        name: str,
+        args: tuple[Any, ...],
+        entry: CatalogEntry | None,
+        code: CodeWorkflow | None,
+    ) -> None:
+        """A signal, query or update must be declared by the run's definition (or code workflow), and its
+        payload must match the schema the definition declares for it."""
+        unknown = _UNKNOWN_HANDLER[kind]
+        if entry is not None:
+            definition = entry.definition
+            declared: dict[str, Any] = {
+                "signal": definition.signals, "query": definition.queries, "update": definition.updates
+            }[kind] or {}
+            if name not in declared:
+                hint = declared_hint(name, sorted(declared))
+                raise unknown(f"{entry.name!r} declares no {kind} {name!r}{hint}")
+            errors = schema_errors(getattr(declared[name], "schema_", None), _payload(args))
+            if errors:
+                raise InvalidPayload(f"payload of {kind} {name!r} does not match its schema", errors)
+        elif code is not None and not code.declares(kind, name):
+            raise unknown(f"{code.name!r} declares no {kind} {name!r}{declared_hint(name, code.names(kind))}")
+
     async def signal(self, workflow_id: str, name: str, *args: Any) -> None:
         """Send a signal; it must be declared and its payload must match its schema."""
         _, entry, code = await self._target(workflow_id, open_for="signals")
-        if entry is not None:
-            declared = entry.definition.signals or {}
-            if name not in declared:
-                raise UnknownSignal(
-                    f"{entry.name!r} declares no signal {name!r}{declared_hint(name, sorted(declared))}"
-                )
-            errors = schema_errors(declared[name].schema_, _payload(args))
-            if errors:
-                raise InvalidPayload(f"payload of signal {name!r} does not match its schema", errors)
-        elif code is not None and not code.declares("signal", name):
-            raise UnknownSignal(
-                f"{code.name!r} declares no signal {name!r}{declared_hint(name, code.names('signal'))}"
-            )
+        self._check_handler("signal", name, args, entry, code)
         try:
             await self.handle(workflow_id).signal(name, args=list(args))
         except RPCError as err:
@@ -428,16 +448,8 @@ class RunService:
     async def query(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Ask a declared query (or the built-in ``__progress``); queries also answer after the run closed."""
         _, entry, code = await self._target(workflow_id)
-        if entry is not None and name != PROGRESS_QUERY:
-            declared = entry.definition.queries or {}
-            if name not in declared:
-                raise UnknownQuery(
-                    f"{entry.name!r} declares no query {name!r}{declared_hint(name, sorted(declared))}"
-                )
-        elif code is not None and not code.declares("query", name):
-            raise UnknownQuery(
-                f"{code.name!r} declares no query {name!r}{declared_hint(name, code.names('query'))}"
-            )
+        if name != PROGRESS_QUERY:
+            self._check_handler("query", name, args, entry, code)
         try:
             return await self.handle(workflow_id).query(name, args=list(args))
         except WorkflowQueryFailedError as err:
@@ -453,19 +465,7 @@ class RunService:
     async def update(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Send an update and wait for its result; a rejected update leaves no trace in the history."""
         _, entry, code = await self._target(workflow_id, open_for="updates")
-        if entry is not None:
-            declared = entry.definition.updates or {}
-            if name not in declared:
-                raise UnknownUpdate(
-                    f"{entry.name!r} declares no update {name!r}{declared_hint(name, sorted(declared))}"
-                )
-            errors = schema_errors(declared[name].schema_, _payload(args))
-            if errors:
-                raise InvalidPayload(f"payload of update {name!r} does not match its schema", errors)
-        elif code is not None and not code.declares("update", name):
-            raise UnknownUpdate(
-                f"{code.name!r} declares no update {name!r}{declared_hint(name, code.names('update'))}"
-            )
+        self._check_handler("update", name, args, entry, code)
         try:
             return await self.handle(workflow_id).execute_update(name, args=list(args))
         except WorkflowUpdateFailedError as err:
