@@ -184,12 +184,26 @@ default_registry = ActivityRegistry()
 register = default_registry.register
 
 
+class ActivityModuleError(ImportError):
+    """An activity module could not be imported (or registered conflicting names); says which and why."""
+
+
 def load_modules(modules: Iterable[str], into: ActivityRegistry | None = None) -> ActivityRegistry:
     """Import activity modules (which register on :data:`default_registry`) and return a registry holding
-    the default registry's activities (copied into ``into`` when given)."""
+    the default registry's activities (copied into ``into`` when given). Raises
+    :class:`ActivityModuleError` naming the module that failed."""
+    modules = list(modules)
     for module in modules:
-        importlib.import_module(module)
+        try:
+            importlib.import_module(module)
+        except Exception as err:  # any error while importing user code: report it, not a traceback
+            raise ActivityModuleError(
+                f"cannot import activity module {module!r}: {type(err).__name__}: {err}"
+            ) from err
     if into is None:
         return default_registry
-    into.update(default_registry)
+    try:
+        into.update(default_registry)
+    except DuplicateActivityError as err:
+        raise ActivityModuleError(f"activity modules {', '.join(modules)}: {err}") from err
     return into

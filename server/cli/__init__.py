@@ -7,6 +7,7 @@ parsed arguments and returns an exit status.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -36,6 +37,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Entry point of the ``tdsl`` console script."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # Activity modules next to the user's definitions import as with ``python -m``: from the current folder.
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())
     # SIGTERM takes the same clean path as Ctrl-C (stop the worker, stop the dev server).
     signal.signal(signal.SIGTERM, _interrupt)
     finish(args.func(args))

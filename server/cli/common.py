@@ -11,6 +11,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+from activities.registry import ActivityModuleError
+
 from ..config import ConfigError, Settings, load_settings
 from ..errors import EngineError
 
@@ -84,7 +86,7 @@ def run_async(main: Callable[[], Awaitable[int]]) -> int:
         return asyncio.run(main())  # type: ignore[arg-type]
     except KeyboardInterrupt:
         return 130
-    except (ConfigError, UsageError) as err:
+    except (ConfigError, UsageError, ActivityModuleError) as err:
         error(str(err))
         return EXIT_USAGE
     except EngineError as err:

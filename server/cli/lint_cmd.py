@@ -8,7 +8,6 @@ configuration).
 from __future__ import annotations
 
 import argparse
-import importlib
 import os
 import sys
 
@@ -39,23 +38,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
-def activity_registry(modules: list[str]) -> ActivityRegistry:
-    """Import the activity modules (from the current folder too, as ``python -m`` would) into a registry;
-    raises ``ImportError`` naming the module that failed."""
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except Exception as err:
-            reason = f"{type(err).__name__}: {err}"
-            raise ImportError(f"cannot import activity module {module!r}: {reason}") from err
-    try:
-        return load_modules(modules, into=ActivityRegistry())
-    except ValueError as err:  # two functions registered under one name
-        raise ImportError(f"activity modules {', '.join(modules)}: {err}") from err
-
-
 def print_output(text: str) -> None:
     """Print ``text``; a reader that stops early (``| head``) is not an error."""
     try:
@@ -68,7 +50,7 @@ def print_output(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from(args)
-        registry = activity_registry(settings.activity_modules)
+        registry = load_modules(settings.activity_modules, into=ActivityRegistry())
         paths = args.paths or [settings.definitions]
         report = lint_paths(paths, registry, catalog_folder=settings.definitions)
     except (ConfigError, ImportError, LintPathError) as err:

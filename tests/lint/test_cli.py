@@ -49,6 +49,7 @@ def tdsl(*argv: str) -> int:
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """An empty working folder with a ``definitions/`` folder and no configuration."""
     monkeypatch.chdir(tmp_path)
+    monkeypatch.syspath_prepend(str(tmp_path))  # as tdsl's main() does for the current folder
     for name in ("TDSL_CONFIG", "TDSL_DEFINITIONS", "TDSL_ACTIVITY_MODULES"):
         monkeypatch.delenv(name, raising=False)
     (tmp_path / "definitions").mkdir()
