@@ -1,0 +1,227 @@
+"""Entry points: run a definition offline and collect an :class:`OfflineResult`."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+
+from dsl_schema.catalog import CatalogEntry, child_definition_names
+from dsl_schema.durations import DurationError, parse_duration
+from dsl_schema.expressions import ExpressionError, render
+from dsl_schema.models import Definition
+from dsl_schema.payloads import validate_payload
+
+from ..core import RunFailed, RunPayload
+from ..errors import DefinitionError
+
+if TYPE_CHECKING:
+    from dsl_schema.catalog import Catalog
+from .clock import VirtualLoop, resolve
+from .results import Activities, OfflineResult, Signals
+from .runtime import OfflineRun, World, round_trip
+
+DefinitionLike = CatalogEntry | Definition | Mapping[str, Any] | str
+
+
+def _definition(definition: DefinitionLike, catalog: Catalog | None) -> tuple[dict[str, Any], Definition]:
+    if isinstance(definition, str):
+        entry = catalog.get(definition) if catalog is not None else None
+        if entry is None:
+            known = ", ".join(catalog.names()) if catalog is not None else "no catalog given"
+            raise ValueError(f"unknown definition {definition!r} (known: {known})")
+        definition = entry
+    if isinstance(definition, CatalogEntry):
+        return dict(definition.data), definition.definition
+    if isinstance(definition, Definition):
+        return definition.model_dump(mode="json", by_alias=True, exclude_none=True), definition
+    data = dict(definition)
+    try:
+        return data, Definition.model_validate(data)
+    except ValidationError as err:
+        raise DefinitionError(f"invalid definition: {err}") from None
+
+
+def _children(data: dict[str, Any], catalog: Catalog | None) -> dict[str, dict[str, Any]]:
+    """Pinned catalog entries of every definition the run may start as a child, transitively."""
+    found: dict[str, dict[str, Any]] = {}
+    if catalog is None:
+        return found
+    pending = sorted(child_definition_names(data))
+    while pending:
+        entry = catalog.get(pending.pop())
+        if entry is None or entry.name in found:
+            continue
+        found[entry.name] = entry.pinned()
+        pending.extend(sorted(child_definition_names(entry.data)))
+    return found
+
+
+def _workflow_id(definition: Definition, input: Any) -> str:
+    if not definition.id:
+        return f"{definition.name}-offline"
+    try:
+        return str(render(definition.id, {"input": input}))
+    except ExpressionError as err:
+        raise DefinitionError(f"id: {err}", expression=definition.id) from None
+
+
+def _seconds(at: float | str) -> float:
+    try:
+        return parse_duration(at)
+    except DurationError as err:
+        raise ValueError(f"signal time {at!r}: {err}") from None
+
+
+async def _drive(
+    world: World, root: OfflineRun, signals: Signals, cancel_at: float | str | None
+) -> OfflineResult:
+    loop = world.loop
+    main = loop.create_task(root.run())
+    world.tasks.append(main)
+    for scheduled in signals:
+        at, name, *rest = scheduled
+        loop.call_at(_seconds(at), root.signal, name, rest[0] if rest else None)
+    if cancel_at is not None:
+        loop.call_at(_seconds(cancel_at), main.cancel)
+    stall: asyncio.Future[None] = loop.create_future()
+
+    def on_stall() -> None:
+        resolve(stall, None)
+
+    loop.on_stall = on_stall
+    pending_waits: list[dict[str, Any]] | None = None
+    # Wait for the run and the children it started without waiting; a stall cancels the run (once).
+    while pending := [task for task in world.tasks if not task.done()]:
+        stall = loop.create_future()
+        await asyncio.wait([*pending, stall], return_when=asyncio.FIRST_COMPLETED)
+        if not stall.done():
+            continue
+        if main.done() or pending_waits is not None:
+            break  # only abandoned children are blocked, or the run is blocked even while cancelling
+        pending_waits = [dict(wait) for wait in root.interp.state.progress.pending_waits]
+        main.cancel()
+    loop.on_stall = None
+    for task in world.tasks:  # a child started without waiting may have failed: its outcome is its own
+        if task.done() and not task.cancelled():
+            task.exception()
+
+    interp = root.interp
+    result = OfflineResult(
+        status="completed",
+        workflow_id=root.runtime.workflow_id,
+        calls=world.calls,
+        compensations=list(interp.saga.executed),
+        elapsed=loop.time(),
+        vars=interp.state.vars,
+        signals=interp.state.signals,
+        ignored_signals=interp.state.ignored_signals,
+        pending_waits=pending_waits or [],
+        runs=root.runtime.run_number,
+        details=root.runtime.details,
+    )
+    if pending_waits is not None:
+        result.status = "stalled"
+    elif not main.done() or main.cancelled():
+        result.status = "cancelled"
+    elif isinstance(main.exception(), RunFailed):
+        failed = main.exception()
+        assert isinstance(failed, RunFailed)
+        result.status, result.error, result.failure = "failed", failed.error, str(failed)
+        result.compensations = list(failed.compensations)
+    else:
+        result.output = round_trip(main.result())  # raises what escaped the interpreter (a bug), if any
+    return result
+
+
+def run_offline_sync(
+    definition: DefinitionLike,
+    input: Any = None,
+    *,
+    activities: Activities,
+    signals: Signals = (),
+    catalog: Catalog | None = None,
+    workflow_id: str | None = None,
+    start_time: datetime | None = None,
+    cancel_at: float | str | None = None,
+    continue_as_new_after: int | None = None,
+    task_queue: str = "offline",
+    validate_input: bool = True,
+) -> OfflineResult:
+    """Run ``definition`` (a catalog entry, a definition, its data, or a name in ``catalog``) to its end on
+    a virtual clock and return the :class:`OfflineResult`.
+
+    ``activities``: a mapping of activity name to callable, or an activity registry. ``signals``:
+    ``(at, name)`` or ``(at, name, payload)``, ``at`` in virtual seconds from the start (or a duration text).
+    ``catalog`` provides child definitions (and the definition itself when given by name). ``workflow_id``
+    defaults to the definition's ``id`` template rendered with the input. ``start_time`` is the virtual
+    clock's origin (timezone-aware; now by default). ``cancel_at`` cancels the run at that virtual time.
+    ``continue_as_new_after`` makes the engine suggest continue-as-new once a run made that many activity
+    calls, timers and child starts. The input is checked against the definition's schema first
+    (:class:`~dsl_schema.payloads.PayloadError`) unless ``validate_input`` is false.
+    """
+    data, model = _definition(definition, catalog)
+    if validate_input:
+        validate_payload(model.input, input, f"input of {model.name!r}")
+    payload = RunPayload(definition=data, input=input, children=_children(data, catalog))
+    origin = start_time or datetime.now(UTC)
+    if origin.tzinfo is None:
+        raise ValueError("start_time must be timezone-aware")
+    loop = VirtualLoop()
+    world = World(loop, activities, origin, task_queue, continue_as_new_after)
+    try:
+        root = OfflineRun(world, workflow_id or _workflow_id(model, input), payload)
+        return loop.run_until_complete(_drive(world, root, signals, cancel_at))
+    finally:
+        _close(world)
+
+
+def _close(world: World) -> None:
+    """Cancel what still runs (abandoned children) without calling activities any more, then close."""
+    loop = world.loop
+    world.closed = True
+    try:
+        leftover = [task for task in asyncio.all_tasks(loop) if not task.done()]
+        for task in leftover:
+            task.cancel()
+        if leftover:
+            # Bounded in virtual time: a task that ignores its cancellation cannot keep the loop open.
+            loop.run_until_complete(asyncio.wait(leftover, timeout=3600))
+        loop.run_until_complete(loop.shutdown_asyncgens())
+    finally:
+        loop.close()
+
+
+async def run_offline(
+    definition: DefinitionLike,
+    input: Any = None,
+    *,
+    activities: Activities,
+    signals: Signals = (),
+    catalog: Catalog | None = None,
+    workflow_id: str | None = None,
+    start_time: datetime | None = None,
+    cancel_at: float | str | None = None,
+    continue_as_new_after: int | None = None,
+    task_queue: str = "offline",
+    validate_input: bool = True,
+) -> OfflineResult:
+    """:func:`run_offline_sync` from async code. The run gets its own virtual-time event loop in a thread, so
+    async mocks run on that loop (not the caller's)."""
+    return await asyncio.to_thread(
+        run_offline_sync,
+        definition,
+        input,
+        activities=activities,
+        signals=signals,
+        catalog=catalog,
+        workflow_id=workflow_id,
+        start_time=start_time,
+        cancel_at=cancel_at,
+        continue_as_new_after=continue_as_new_after,
+        task_queue=task_queue,
+        validate_input=validate_input,
+    )

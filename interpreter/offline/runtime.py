@@ -1,0 +1,380 @@
+"""The :class:`~interpreter.runtime.Runtime` of offline runs: mocked activities, virtual timers,
+recursive children, restarts for continue-as-new."""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import functools
+import inspect
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from pydantic import ValidationError
+from temporalio.converter import default as default_converter
+from temporalio.exceptions import ApplicationError
+
+from dsl_schema.models import Definition
+from dsl_schema.payloads import schema_errors
+
+from ..core import Interpreter, RunFailed, RunPayload
+from ..errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, StepError
+from ..options import KWARGS_KEY
+from ..runtime import ActivityCall, ChildCall, RetrySpec
+
+if TYPE_CHECKING:
+    pass
+from .clock import Condition, VirtualLoop, resolve
+from .results import Activities, OfflineCall
+
+UNLIMITED_ATTEMPTS = 1000
+"""Attempts of an activity whose retry policy says ``maximum_attempts: 0`` (forever), offline."""
+
+DEFAULT_MAXIMUM_INTERVAL_FACTOR = 100
+"""Temporal caps retry intervals at 100 times the initial interval unless a maximum is given."""
+
+
+
+class _Restart(BaseException):
+    """The run continues as new with ``payload``."""
+
+    def __init__(self, payload: dict[str, Any]) -> None:
+        super().__init__("continue as new")
+        self.payload = payload
+
+
+class _StartToCloseTimeout(Exception):
+    pass
+
+
+def round_trip(value: Any) -> Any:
+    """``value`` as it comes out of Temporal's payload converter (JSON: tuples become lists, dataclasses
+    mappings); raises when it cannot be serialized."""
+    converter = default_converter().payload_converter
+    return converter.from_payloads(converter.to_payloads([value]))[0]
+
+
+def _split_kwargs(args: Sequence[Any]) -> tuple[list[Any], dict[str, Any]]:
+    values = list(args)
+    if values and isinstance(values[-1], dict) and set(values[-1]) == {KWARGS_KEY}:
+        return values[:-1], dict(values[-1][KWARGS_KEY])
+    return values, {}
+
+
+def _checked_call(name: str, fn: Callable[..., Any]) -> Callable[[list[Any], dict[str, Any]], Any]:
+    """Call ``fn`` with arguments it accepts; a wrong argument list fails like the worker's registry does
+    (``ArgumentError``, never retried)."""
+    try:
+        signature: inspect.Signature | None = inspect.signature(fn)
+    except (TypeError, ValueError):  # no signature to check (a builtin): call it as is
+        signature = None
+
+    def call(args: list[Any], kwargs: dict[str, Any]) -> Any:
+        if signature is not None:
+            try:
+                signature.bind(*args, **kwargs)
+            except TypeError as err:
+                raise ApplicationError(f"{name}: {err}", type="ArgumentError", non_retryable=True) from None
+        return fn(*args, **kwargs)
+
+    return call
+
+
+def _step_error(err: BaseException) -> tuple[StepError, bool]:
+    """The step error an activity's exception becomes, and whether it is non-retryable in itself."""
+    if isinstance(err, ApplicationError):
+        details = list(err.details) if err.details else None
+        return StepError(err.type or "ApplicationError", err.message, details=details), err.non_retryable
+    if isinstance(err, _StartToCloseTimeout):
+        return StepError("TimeoutError", "timed out (START_TO_CLOSE)"), False
+    return StepError(type(err).__name__, str(err)), False
+
+
+def _backoff(retry: RetrySpec, failed_attempts: int) -> float:
+    delay = retry.initial_interval * retry.backoff_coefficient ** (failed_attempts - 1)
+    cap = retry.maximum_interval
+    if cap is None:
+        cap = retry.initial_interval * DEFAULT_MAXIMUM_INTERVAL_FACTOR
+    return float(min(delay, cap))
+
+
+class World:
+    """What every run of one offline execution shares: the loop, the activities and the call log."""
+
+    def __init__(
+        self,
+        loop: VirtualLoop,
+        activities: Activities,
+        start_time: datetime,
+        task_queue: str,
+        continue_as_new_after: int | None,
+    ) -> None:
+        self.loop = loop
+        self.activities = activities
+        self.start_time = start_time
+        self.task_queue = task_queue
+        self.continue_as_new_after = continue_as_new_after
+        self.calls: list[OfflineCall] = []
+        self.tasks: list[asyncio.Task[Any]] = []
+        self.child_count = 0
+        self.closed = False
+
+    def lookup(self, name: str) -> Callable[[list[Any], dict[str, Any]], Any] | None:
+        """The activity ``name`` as a call ``(args, kwargs) -> result``. A registry's functions are called
+        through the wrapper its worker runs (which converts arguments to the parameters' type hints and
+        rejects a wrong argument list); a mapping's callables are called as they are."""
+        if isinstance(self.activities, Mapping):
+            fn = self.activities.get(name)
+            return None if fn is None else _checked_call(name, fn)
+        fn = self.activities.function(name)
+        if fn is None:
+            return None
+        wrappers = getattr(self.activities, "activities", None)
+        wrapper = next(
+            (
+                w
+                for w in (wrappers() if callable(wrappers) else [])
+                if getattr(w, "__dsl_function__", None) is fn
+            ),
+            None,
+        )
+        if wrapper is None:
+            return _checked_call(name, fn)
+        return lambda args, kwargs: wrapper(*args, *([{KWARGS_KEY: kwargs}] if kwargs else []))
+
+    def names(self) -> list[str]:
+        if isinstance(self.activities, Mapping):
+            return sorted(self.activities)
+        return self.activities.names()
+
+
+class OfflineRuntime:
+    """:class:`~interpreter.runtime.Runtime` on a virtual clock with mocked activities (one per run)."""
+
+    def __init__(self, world: World, workflow_id: str) -> None:
+        self.world = world
+        self.workflow_id = workflow_id
+        self.run_number = 1
+        self.events = 0
+        """Activities, timers and children of the current run (for ``continue_as_new_after``)."""
+        self.details = ""
+
+    def now(self) -> datetime:
+        return self.world.start_time + timedelta(seconds=self.world.loop.time())
+
+    def info(self) -> dict[str, Any]:
+        return {
+            "id": self.workflow_id,
+            "run_id": f"{self.workflow_id}/run-{self.run_number}",
+            "task_queue": self.world.task_queue,
+            "attempt": 1,
+        }
+
+    async def execute_activity(self, call: ActivityCall) -> Any:
+        world = self.world
+        if world.closed:
+            raise asyncio.CancelledError
+        try:
+            args, kwargs = _split_kwargs(round_trip(list(call.args)))
+        except Exception as err:  # the worker could not receive these arguments either
+            message = f"arguments of activity {call.name!r} cannot be serialized: {err}"
+            raise DefinitionError(message) from None
+        retry = call.retry
+        limit = retry.maximum_attempts or UNLIMITED_ATTEMPTS
+        started = world.loop.time()
+        attempt = 0
+        while True:
+            attempt += 1
+            self.events += 1
+            record = OfflineCall(
+                name=call.name,
+                args=copy.deepcopy(args),
+                kwargs=copy.deepcopy(kwargs),
+                attempt=attempt,
+                at=world.loop.time(),
+                workflow_id=self.workflow_id,
+                summary=call.summary,
+            )
+            world.calls.append(record)
+            try:
+                result = round_trip(await self._attempt(call, args, kwargs))
+            except CompletedWhileCancelled as done:
+                record.outcome, record.result = "completed", done.result
+                raise
+            except asyncio.CancelledError:
+                record.outcome = "cancelled"
+                raise
+            except Exception as err:
+                error, non_retryable = _step_error(err)
+                record.outcome, record.error = "failed", {"type": error.type, "message": error.message}
+            else:
+                record.outcome, record.result = "completed", result
+                return result
+            if non_retryable or error.type in retry.non_retryable_errors or attempt >= limit:
+                raise error
+            delay = _backoff(retry, attempt)
+            elapsed = world.loop.time() - started
+            if call.schedule_to_close is not None and elapsed + delay >= call.schedule_to_close:
+                raise StepError("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)")
+            await asyncio.sleep(delay)
+
+    async def _attempt(self, call: ActivityCall, args: list[Any], kwargs: dict[str, Any]) -> Any:
+        """One attempt: the mock's result, or the exception it (or a worker in its place) raises."""
+        invoke = self.world.lookup(call.name)
+        if invoke is None:
+            raise ApplicationError(
+                f"Activity function {call.name} for workflow {self.workflow_id} is not registered on this "
+                f"worker, available activities: {', '.join(self.world.names())}",
+                type="NotFoundError",
+            )
+        # A copy per attempt, as each attempt receives freshly decoded arguments on a worker.
+        value = invoke(copy.deepcopy(args), copy.deepcopy(kwargs))
+        if not inspect.isawaitable(value):
+            return value
+        return await self._await_mock(call, value)
+
+    async def _await_mock(self, call: ActivityCall, awaitable: Awaitable[Any]) -> Any:
+        task = asyncio.ensure_future(awaitable)
+
+        async def bounded() -> Any:
+            if call.start_to_close is None:
+                return await task
+            try:
+                return await asyncio.wait_for(task, call.start_to_close)
+            except TimeoutError:
+                if task.cancelled():
+                    raise _StartToCloseTimeout from None
+                raise
+
+        inner = asyncio.ensure_future(bounded())
+        if not call.wait_for_cancellation:
+            return await inner
+        try:
+            return await asyncio.shield(inner)
+        except asyncio.CancelledError:
+            # Cancelled while the activity runs: ask it to stop and learn whether it did; one that finished
+            # anyway must be compensated (as on Temporal with WAIT_CANCELLATION_COMPLETED).
+            inner.cancel()
+            try:
+                result = await inner
+            except (Exception, asyncio.CancelledError):
+                raise asyncio.CancelledError from None
+            raise CompletedWhileCancelled(result) from None
+
+    async def sleep(self, seconds: float, summary: str | None = None) -> None:
+        self.events += 1
+        await asyncio.sleep(seconds)
+
+    async def wait_condition(
+        self, predicate: Callable[[], bool], timeout: float | None = None, summary: str | None = None
+    ) -> bool:
+        if predicate():
+            return True
+        loop = self.world.loop
+        future: asyncio.Future[bool] = loop.create_future()
+        condition = Condition(predicate, future)
+        loop.conditions.append(condition)
+        timer = loop.call_later(timeout, resolve, future, False) if timeout is not None else None
+        try:
+            return await future
+        finally:
+            if timer is not None:
+                timer.cancel()
+            if condition in loop.conditions:
+                loop.conditions.remove(condition)
+
+    async def execute_child(self, call: ChildCall) -> Any:
+        world = self.world
+        if world.closed:
+            raise asyncio.CancelledError
+        self.events += 1
+        world.child_count += 1
+        workflow_id = call.workflow_id or f"{self.workflow_id}/{call.workflow_type}-{world.child_count}"
+        try:
+            run = OfflineRun(world, workflow_id, RunPayload.from_data(round_trip(call.payload)))
+        except (DefinitionError, ValidationError) as err:
+            raise StepError("DefinitionError", f"invalid workflow input: {err}") from None
+        task = world.loop.create_task(run.run())
+        world.tasks.append(task)
+        if not call.wait:
+            return {"workflow_id": workflow_id, "run_id": f"{workflow_id}/run-1"}
+        try:
+            # Awaiting the task directly: cancelling this step cancels the child (so it compensates).
+            return round_trip(await task)
+        except RunFailed as failed:
+            details = [{"error": failed.error.as_dict(), "compensations": failed.compensations}]
+            raise StepError(failed.error.type, str(failed), details=details) from None
+
+    async def shield(self, work: Callable[[], Awaitable[Any]]) -> Any:
+        task = asyncio.ensure_future(work())
+        while True:
+            try:
+                return await asyncio.shield(task)
+            except asyncio.CancelledError:
+                if task.done():
+                    raise
+                # Cancelled while compensating: keep compensating, then let the cancellation stand.
+
+    def set_details(self, text: str) -> None:
+        self.details = text
+
+    def continue_as_new_suggested(self) -> bool:
+        after = self.world.continue_as_new_after
+        return after is not None and self.events >= after
+
+    async def continue_as_new(self, payload: Callable[[], dict[str, Any]]) -> None:
+        # Offline signal handlers run to completion when delivered: there is no handler to wait for.
+        raise _Restart(payload())
+
+
+class OfflineRun:
+    """One workflow (its continue-as-new runs included), like :class:`~interpreter.workflow.DSLWorkflow`."""
+
+    def __init__(self, world: World, workflow_id: str, payload: RunPayload) -> None:
+        self.runtime = OfflineRuntime(world, workflow_id)
+        self.interp = self._interpreter(payload)
+
+    def _interpreter(self, payload: RunPayload) -> Interpreter:
+        definition = Definition.model_validate(payload.definition)
+        interp = Interpreter(self.runtime, payload, definition)
+        interp.prepare()
+        return interp
+
+    async def run(self) -> Any:
+        while True:
+            interp = self.interp
+            try:
+                if interp.payload.fragment is not None:
+                    return await interp.execute_fragment()
+                return await interp.execute()
+            except ContinueAsNew as continuing:
+                try:
+                    await self.runtime.continue_as_new(
+                        functools.partial(
+                            interp.continue_as_new_payload, continuing.step_index, continuing.iterations
+                        )
+                    )
+                except _Restart as restart:
+                    self.runtime.run_number += 1
+                    self.runtime.events = 0
+                    self.interp = self._interpreter(RunPayload.from_data(restart.payload))
+
+    def signal(self, name: str, payload: Any) -> None:
+        """Deliver a signal the way the workflow's signal handler does."""
+        state = self.interp.state
+        declared = self.interp.definition.signals or {}
+        try:
+            payload = round_trip(payload)
+        except Exception as err:
+            state.ignore_signal(name, "undecodable payload", error=str(err))
+            return
+        if name not in declared:
+            state.ignore_signal(name, "signal not declared")
+            return
+        errors = schema_errors(declared[name].schema_, payload)
+        if errors:
+            state.ignore_signal(name, "payload failed its schema", errors=errors)
+            return
+        state.signals[name] = payload
+        state.signal_buffer.append((name, payload))
