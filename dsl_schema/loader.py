@@ -8,6 +8,7 @@ the schema, the models and the workflow see) plus a source map from JSON paths (
 from __future__ import annotations
 
 import hashlib
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,7 +16,7 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
 from .diagnostics import Diagnostic, YamlSyntaxError
@@ -165,7 +166,11 @@ def load_text(text: str, file: str = "<string>") -> LoadedDocument:
     """Parse ``text``; raise :class:`YamlSyntaxError` with the position of a syntax error."""
     doc = LoadedDocument(file=file, text=text, data=None)
     try:
-        node = _yaml().load(text)
+        with warnings.catch_warnings():
+            # YAML lets a document redefine an anchor (later aliases use the latest); ruamel.yaml warns on
+            # stderr, which would garble `tdsl lint` output for a valid file.
+            warnings.simplefilter("ignore", ReusedAnchorWarning)
+            node = _yaml().load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
