@@ -86,6 +86,11 @@ class Runtime(Protocol):
     def set_details(self, text: str) -> None:
         """Say what the run is doing now (the Web UI shows it as the run's current details)."""
 
+    def patched(self, patch_id: str) -> bool:
+        """Whether this run takes the code path of change ``patch_id``. Runs that started before the change
+        replay the old path (Temporal's ``workflow.patched``): guard interpreter changes that alter the
+        commands a run issues with it, so runs in flight keep replaying."""
+
     def continue_as_new_suggested(self) -> bool:
         """Whether the engine asks the run to continue as new (history too large)."""
 

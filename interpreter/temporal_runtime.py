@@ -150,6 +150,9 @@ class TemporalRuntime:
     def set_details(self, text: str) -> None:
         workflow.set_current_details(text)
 
+    def patched(self, patch_id: str) -> bool:
+        return workflow.patched(patch_id)
+
     def continue_as_new_suggested(self) -> bool:
         return workflow.info().is_continue_as_new_suggested()
 

@@ -319,6 +319,9 @@ class OfflineRuntime:
     def set_details(self, text: str) -> None:
         self.details = text
 
+    def patched(self, patch_id: str) -> bool:
+        return True  # an offline run always starts with today's interpreter
+
     def continue_as_new_suggested(self) -> bool:
         after = self.world.continue_as_new_after
         return after is not None and self.events >= after
