@@ -50,6 +50,10 @@ StepList: TypeAlias = list["Step"]
 
 # [0-9], not \d: JSON Schema patterns are ECMA-262, where \d is ASCII only (in Python and Rust it is Unicode).
 PERCENTAGE_PATTERN = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$"
+# Exactly one ``{{ ... }}`` (no braces inside), so it renders to a native value; the schema uses the same
+# pattern (``$defs/template_string``).
+TEMPLATE_PATTERN = r"^\{\{[^{}]+\}\}$"
+TemplateString: TypeAlias = Annotated[str, Field(pattern=TEMPLATE_PATTERN)]
 
 STEP_KINDS: tuple[str, ...] = (
     "activity",
@@ -218,8 +222,11 @@ class ParallelStep(_StepBase):
 class ForeachBody(_Model):
     items: Template
     as_: Identifier = Field(default="item", alias="as")
-    concurrency: Annotated[Integer, Field(ge=1, le=1000)] = 1
-    tolerate_failures: Annotated[Integer, Field(ge=0)] | Annotated[str, Field(pattern=PERCENTAGE_PATTERN)] = 0
+    # A literal, or one expression rendered and checked when the step runs (interpreter/steps/foreach.py).
+    concurrency: Annotated[Integer, Field(ge=1, le=1000)] | TemplateString = 1
+    tolerate_failures: (
+        Annotated[Integer, Field(ge=0)] | Annotated[str, Field(pattern=PERCENTAGE_PATTERN)] | TemplateString
+    ) = 0
     steps: StepList
     result: Template = None
 

@@ -23,7 +23,7 @@ from jsonschema.exceptions import ValidationError
 from .diagnostics import Diagnostic
 from .durations import DurationError, parse_duration
 from .loader import JsonPath, LoadedDocument
-from .models import STEP_KINDS
+from .models import PERCENTAGE_PATTERN, STEP_KINDS, TEMPLATE_PATTERN
 from .suggest import closest_name
 
 SCHEMA_FILE = "workflow.schema.json"
@@ -158,6 +158,8 @@ def _names_key(error: ValidationError) -> bool:
 _PATTERN_TEXT = {
     r"^[A-Za-z_][A-Za-z0-9_]*$": "an identifier (letters, digits and _, not starting with a digit)",
     r"^[A-Za-z_][A-Za-z0-9_.-]*$": "a definition name (letters, digits, _, . and -; first a letter or _)",
+    PERCENTAGE_PATTERN: "a percentage from 0% to 100% (such as '10%')",
+    TEMPLATE_PATTERN: "a single expression (exactly one {{ ... }}, with no braces inside)",
 }
 
 

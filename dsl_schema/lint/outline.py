@@ -294,6 +294,9 @@ class _Walker:
         here = (*path, "foreach")
         if "items" in spec:
             self.value((*here, "items"), spec["items"], "items", scope)
+        for key in ("concurrency", "tolerate_failures"):  # rendered once, before the items run
+            if key in spec:
+                self.value((*here, key), spec[key], "template", scope)
         name = spec.get("as")
         inner = replace(scope, foreach=(*scope.foreach, path)).add_names(
             name if isinstance(name, str) else "item", "index"

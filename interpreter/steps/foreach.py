@@ -5,22 +5,27 @@ an item's result is its ``result`` template, else its last step's result (``None
 runs in its own frame, with the item as ``item`` (or the ``as`` name) and its position as ``index``. With
 ``tolerate_failures`` (a count, or a percentage of the items rounded down) failed items are recorded and the
 loop goes on until more than that many failed; with the default 0 the first failure cancels the other items
-and fails the step with that item's own error (so ``catch`` can match its type).
+and fails the step with that item's own error (so ``catch`` can match its type). ``concurrency`` and
+``tolerate_failures`` may be one expression each, rendered when the step starts (after ``items``); a value
+that is not a valid literal fails the run with a ``DefinitionError``.
 
 Lists longer than :data:`BATCH_SIZE` are split into batches, each run by a child workflow of type
 ``<definition>.batch`` (the same definition with a ``fragment`` in its input), so no history approaches
 Temporal's limits. Up to ``concurrency`` items run at once across the batches. A batch sees the run's
 variables as they were when it started; ``set`` steps inside a batched body change only that batch's copy.
-Compensations recorded by a batch's items are handed back to the parent's saga.
+Compensations recorded by a batch's items are handed back to the parent's saga. A batch gets the parent's
+resolved numbers (never the expressions, which it would render in its own context).
 """
 
 from __future__ import annotations
 
 import contextlib
 import math
+import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import ForeachStep, Step
+from dsl_schema.models import PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
 from ..errors import DefinitionError, RunEnded, StepError
@@ -39,12 +44,66 @@ class _BatchHadEnough(Exception):
     """A batch saw more failures than the whole loop tolerates: it stops and reports what it has."""
 
 
-def tolerance(spec: Any, count: int) -> int:
-    """How many of ``count`` items may fail."""
-    value = spec.tolerate_failures
+MAX_CONCURRENCY = 1000
+_PERCENTAGE = re.compile(PERCENTAGE_PATTERN.removesuffix("$") + r"\Z")  # ``$`` would accept "10%\n"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """A loop's resolved numbers: items running at once, and items that may fail (of the whole list)."""
+
+    concurrency: int
+    allowed: int
+
+
+def tolerance(value: int | str, count: int) -> int:
+    """How many of ``count`` items may fail under a literal tolerance (a count or a percentage)."""
     if isinstance(value, str):
         return math.floor(count * float(value[:-1]) / 100 + 1e-9)
     return int(value)
+
+
+def _whole(value: Any) -> int | None:
+    """``value`` as an int when it is one (``4.0`` counts, as in the schema; ``True`` does not)."""
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value if type(value) is int else None
+
+
+def limits(interp: Interpreter, step: ForeachStep, frame: Frame, path: str, count: int) -> Limits:
+    """Render ``concurrency`` and ``tolerate_failures`` (literals pass through) and check what they gave."""
+    spec = step.foreach
+    concurrency: Any = spec.concurrency
+    if isinstance(concurrency, str):
+        rendered = interp.render(concurrency, frame, path)
+        number = _whole(rendered)
+        if number is None or not 1 <= number <= MAX_CONCURRENCY:
+            raise DefinitionError(
+                f"foreach concurrency {concurrency!r} gave {_shown(rendered)}, "
+                f"not an integer from 1 to {MAX_CONCURRENCY}",
+                step=path,
+                expression=concurrency,
+            )
+        concurrency = number
+    value: Any = spec.tolerate_failures
+    if isinstance(value, str) and not _PERCENTAGE.match(value):
+        rendered = interp.render(value, frame, path)
+        number = _whole(rendered)
+        if number is not None and number >= 0:
+            rendered = number
+        elif not (type(rendered) is str and _PERCENTAGE.match(rendered)):
+            raise DefinitionError(
+                f"foreach tolerate_failures {value!r} gave {_shown(rendered)}, "
+                "not an integer >= 0 or a percentage such as '10%'",
+                step=path,
+                expression=value,
+            )
+        value = rendered
+    return Limits(int(concurrency), tolerance(value, count))
+
+
+def _shown(value: Any) -> str:
+    return f"{value!r} ({type(value).__name__})"
 
 
 @handles(ForeachStep)
@@ -52,11 +111,14 @@ async def run_foreach(interp: Interpreter, step: ForeachStep, frame: Frame, path
     items = interp.render(step.foreach.items, frame, path)
     if not isinstance(items, list):
         raise DefinitionError(f"foreach items must be a list, got {type(items).__name__}", step=path)
+    resolved = limits(interp, step, frame, path, len(items))
     if len(items) > BATCH_SIZE:
-        outcome = await run_batches(interp, step, frame, path, items)
+        outcome = await run_batches(interp, step, frame, path, items, resolved)
     else:
-        outcome = await run_items(interp, step, frame, path, items)
-    return finish(step, path, items, outcome)
+        outcome = await run_items(
+            interp, step, frame, path, items, concurrency=resolved.concurrency, allowed=resolved.allowed
+        )
+    return finish(path, items, outcome, resolved.allowed)
 
 
 async def run_items(
@@ -66,16 +128,17 @@ async def run_items(
     path: str,
     items: list[Any],
     *,
+    concurrency: int,
+    allowed: int,
     offset: int = 0,
-    concurrency: int | None = None,
-    batch_allowed: int | None = None,
+    batch: bool = False,
 ) -> dict[str, Any]:
-    """Run the body for ``items`` in this workflow. Failures beyond the tolerance raise; in a batch
-    (``batch_allowed`` set to the whole loop's tolerance) they stop the batch, which reports what it has."""
+    """Run the body for ``items`` in this workflow, ``concurrency`` at a time. Failures beyond ``allowed``
+    raise; in a ``batch`` (``allowed`` is the whole loop's tolerance) they stop the batch, which reports
+    what it has."""
     spec = step.foreach
     results: list[Any] = [None] * len(items)
     errors: list[dict[str, Any]] = []
-    allowed = tolerance(spec, len(items)) if batch_allowed is None else batch_allowed
     cursor = iter(range(len(items)))
 
     async def worker() -> None:
@@ -93,13 +156,13 @@ async def run_items(
             except StepError as err:
                 errors.append({"index": absolute, "item": items[index], "error": err.as_dict()})
                 if len(errors) > allowed:
-                    if batch_allowed is not None:
+                    if batch:
                         raise _BatchHadEnough from err
                     if allowed == 0:
                         raise
                     raise too_many_failures(path, errors, len(items), allowed) from err
 
-    width = min(concurrency or spec.concurrency, len(items))
+    width = min(concurrency, len(items))
     with contextlib.suppress(_BatchHadEnough):  # the parent sees more errors than it tolerates and fails
         await run_all([worker() for _ in range(width)])
     errors.sort(key=lambda e: e["index"])
@@ -127,7 +190,8 @@ async def run_fragment(interp: Interpreter) -> dict[str, Any]:
             fragment["items"],
             offset=int(fragment.get("offset", 0)),
             concurrency=int(fragment.get("concurrency", 1)),
-            batch_allowed=int(fragment.get("allowed", len(fragment["items"]))),
+            allowed=int(fragment.get("allowed", len(fragment["items"]))),
+            batch=True,
         )
     except RunEnded as ended:  # a ``return`` in the body ends the parent's run
         return {"ended": True, "output": ended.output}
@@ -136,16 +200,22 @@ async def run_fragment(interp: Interpreter) -> dict[str, Any]:
 
 
 async def run_batches(
-    interp: Interpreter, step: ForeachStep, frame: Frame, path: str, items: list[Any]
+    interp: Interpreter, step: ForeachStep, frame: Frame, path: str, items: list[Any], resolved: Limits
 ) -> dict[str, Any]:
     """Run ``items`` in child workflows of ``BATCH_SIZE`` items each, up to ``concurrency`` item slots."""
-    spec = step.foreach
-    allowed = tolerance(spec, len(items))
+    allowed = resolved.allowed
     chunks = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
-    parallel_children = min(len(chunks), spec.concurrency)
-    per_child = max(1, spec.concurrency // parallel_children)
+    parallel_children = min(len(chunks), resolved.concurrency)
+    per_child = max(1, resolved.concurrency // parallel_children)
     info = interp.runtime.info()
     step_data = step.model_dump(mode="json", by_alias=True, exclude_unset=True)
+    body = step_data["foreach"]
+    # The batch runs with the numbers rendered here (also passed as ``concurrency``/``allowed``): its copy of
+    # the step holds them instead of expressions, which would render in the batch's own context.
+    if isinstance(body.get("concurrency"), str):
+        body["concurrency"] = resolved.concurrency
+    if isinstance(body.get("tolerate_failures"), str) and not _PERCENTAGE.match(body["tolerate_failures"]):
+        body["tolerate_failures"] = allowed
     cursor = iter(range(len(chunks)))
     outcomes: list[dict[str, Any]] = [{} for _ in chunks]
 
@@ -215,9 +285,9 @@ def check_tolerance(path: str, errors: list[dict[str, Any]], count: int, allowed
     raise too_many_failures(path, errors, count, allowed)
 
 
-def finish(step: ForeachStep, path: str, items: list[Any], outcome: dict[str, Any]) -> dict[str, Any]:
+def finish(path: str, items: list[Any], outcome: dict[str, Any], allowed: int) -> dict[str, Any]:
     errors = outcome["errors"]
-    check_tolerance(path, errors, len(items), tolerance(step.foreach, len(items)))
+    check_tolerance(path, errors, len(items), allowed)
     return {
         "results": outcome["results"],
         "errors": errors,

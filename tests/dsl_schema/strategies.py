@@ -282,6 +282,9 @@ REPLACEMENTS: list[Any] = [
     None, True, False, 0, 1, -1, 2.5, 3.0, -0.5, 2**31 - 1, 2**31, 1e10, 3153600000, 3153600001,
     "", "x", "1abc", "a b", "a-b", "abc\n", "ü", "0100%", "100.5%", "50%", "07%", "100.0%", "\u0665%", "5",
     "30s", [], ["x"], [{}], {}, {"k": 1}, {"activity": "a"},
+    # Template strings: exactly one ``{{ ... }}`` may stand for a number (foreach concurrency, tolerance).
+    "{{ input.n }}", "{{ input.n | default(4) }}", "{{}}", " {{ input.n }}", "{{ a }}{{ b }}",
+    "{{ {'a': 1} }}",
 ]
 BAD_NAMES = ["", "1abc", "a b", "a-b", "a.b", "abc\n", "ü", "$x", "x!"]
 

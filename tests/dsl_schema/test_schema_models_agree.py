@@ -116,8 +116,12 @@ def test_mutated_definitions_get_the_same_verdict_from_schema_models_and_oracle(
 BASE: dict[str, Any] = {"name": "order", "steps": [{"id": "pay", "activity": "charge"}]}
 
 
-def _foreach(value: Any) -> dict[str, Any]:
-    return {"name": "f", "steps": [{"foreach": {"items": [1], "steps": [], "tolerate_failures": value}}]}
+def _foreach(value: Any, key: str = "tolerate_failures") -> dict[str, Any]:
+    return {"name": "f", "steps": [{"foreach": {"items": [1], "steps": [], key: value}}]}
+
+
+def _concurrency(value: Any) -> dict[str, Any]:
+    return _foreach(value, "concurrency")
 
 
 def _with_step(**fields: Any) -> dict[str, Any]:
@@ -134,6 +138,22 @@ CASES: list[tuple[str, dict[str, Any], bool]] = [
     ("tolerate 2.0 (an integer in JSON)", _foreach(2.0), True),
     ("tolerate 2.5", _foreach(2.5), False),
     ("tolerate true", _foreach(True), False),
+    ("tolerate from an expression", _foreach("{{ input.max_failed }}"), True),
+    ("tolerate from text around an expression", _foreach("max {{ input.max_failed }}"), False),
+    ("tolerate -1", _foreach(-1), False),
+    ("concurrency 1", _concurrency(1), True),
+    ("concurrency 1000", _concurrency(1000), True),
+    ("concurrency 0", _concurrency(0), False),
+    ("concurrency 1001", _concurrency(1001), False),
+    ("concurrency 4.0", _concurrency(4.0), True),
+    ("concurrency as text", _concurrency("4"), False),
+    ("concurrency from an expression", _concurrency("{{ input.parallelism | default(4) }}"), True),
+    ("concurrency from two expressions", _concurrency("{{ a }}{{ b }}"), False),
+    ("concurrency from an empty expression", _concurrency("{{}}"), False),
+    ("concurrency expression with a space before", _concurrency(" {{ a }}"), False),
+    ("concurrency expression with a trailing newline", _concurrency("{{ a }}\n"), False),
+    ("concurrency expression with braces inside", _concurrency("{{ {'a': 1}.a }}"), False),
+    ("concurrency statement", _concurrency("{% if a %}4{% endif %}"), False),
     ("maximum_attempts 3.0", _with_step(retry={"maximum_attempts": 3.0}), True),
     ("maximum_attempts 2**31", _with_step(retry={"maximum_attempts": 2**31}), False),
     ("maximum_attempts 2**31-1", _with_step(retry={"maximum_attempts": 2**31 - 1}), True),
@@ -223,6 +243,10 @@ def test_models_have_the_schema_properties_and_required_keys(
     assert keys == set(schema["properties"])
     assert required == set(schema.get("required", ()))
     assert schema.get("additionalProperties") is False
+
+
+def test_models_and_schema_use_the_same_template_pattern() -> None:
+    assert workflow_schema()["$defs"]["template_string"]["pattern"] == models.TEMPLATE_PATTERN
 
 
 def test_every_step_kind_has_a_model() -> None:

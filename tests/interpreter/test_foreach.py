@@ -288,3 +288,174 @@ async def test_return_in_a_batch_ends_the_run(client: Client, task_queue: str, s
             "stopped_at": 5,
             "seen": "before",
         }
+
+
+# ------------------------------------------------------------------------ limits taken from the input
+FROM_INPUT = """
+name: each_from_input
+defaults: {heartbeat: 1s, retry: {maximum_attempts: 1}}
+steps:
+  - id: work
+    foreach:
+      items: "{{ input.jobs }}"
+      as: job
+      concurrency: "{{ input.parallelism | default(4) }}"
+      tolerate_failures: "{{ input.max_failed | default(0) }}"
+      steps:
+        - id: run
+          activity: probe
+          args: ["{{ job.label }}", "{{ job.seconds }}", "{{ job.fail | default(none) }}"]
+      result: "{{ index }}:{{ steps.run.label }}"
+output: "{{ steps.work }}"
+"""
+
+
+@pytest.mark.parametrize(("given", "limit"), [({"parallelism": 2}, 2), ({}, 4)])
+async def test_concurrency_from_the_input_limits_the_items_in_flight(
+    client: Client, task_queue: str, given: dict[str, Any], limit: int
+) -> None:
+    work = [{"label": f"j{i}", "seconds": s} for i, s in enumerate([0.5, 0.3, 0.4, 0.3, 0.1, 0.2, 0.1, 0.1])]
+    async with harness(client, task_queue, registry=probes.REGISTRY) as h:
+        name = h.add(FROM_INPUT)
+        handle = await h.start(name, {"jobs": work, **given})
+        result = await handle.result()
+        history = await events(handle)
+    assert result["results"] == [f"{i}:j{i}" for i in range(8)]
+    await assert_replays(client, handle.id)
+    assert probes.concurrency(handle.id).peak == limit  # really at once, in the activity worker
+    assert max_outstanding_activities(history) == limit
+
+
+@pytest.mark.parametrize("max_failed", [2, "20%"])
+async def test_tolerate_failures_from_the_input_records_failures_within_it(
+    client: Client, task_queue: str, max_failed: Any
+) -> None:
+    async with harness(client, task_queue, registry=probes.REGISTRY) as h:
+        name = h.add(FROM_INPUT)
+        result = await h.execute(name, {"jobs": jobs(10, 0.0, failing=(3, 7)), "max_failed": max_failed})
+    assert (result["succeeded"], result["failed"]) == (8, 2)
+    assert [(e["index"], e["error"]["type"]) for e in result["errors"]] == [
+        (3, "ItemBroken"),
+        (7, "ItemBroken"),
+    ]
+
+
+@pytest.mark.parametrize(("max_failed", "allowed"), [(1, 1), ("10%", 1), ("9.9%", 0)])
+async def test_tolerate_failures_from_the_input_fails_the_step_beyond_it(
+    client: Client, task_queue: str, max_failed: Any, allowed: int
+) -> None:
+    async with harness(client, task_queue, registry=probes.REGISTRY) as h:
+        name = h.add(FROM_INPUT)
+        handle = await h.start(
+            name, {"jobs": jobs(10, 0.0, failing=(3, 7)), "parallelism": 1, "max_failed": max_failed}
+        )
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    if allowed:
+        assert cause.message == "step 'work' failed: TooManyFailures: 2 of 10 items failed (tolerated: 1)"
+    else:  # nothing tolerated: the first item's own error
+        assert cause.message == "step 'work[3]/run' failed: ItemBroken: probe j3 failed"
+    assert set(probes.outcomes(handle.id)) == {f"j{i}" for i in range(8 if allowed else 4)}
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        (
+            {"parallelism": 0},
+            "foreach concurrency '{{ input.parallelism | default(4) }}' gave 0 (int), "
+            "not an integer from 1 to 1000",
+        ),
+        (
+            {"parallelism": 1001},
+            "foreach concurrency '{{ input.parallelism | default(4) }}' gave 1001 (int), "
+            "not an integer from 1 to 1000",
+        ),
+        (
+            {"parallelism": "4"},
+            "foreach concurrency '{{ input.parallelism | default(4) }}' gave '4' (str), "
+            "not an integer from 1 to 1000",
+        ),
+        (
+            {"parallelism": True},
+            "foreach concurrency '{{ input.parallelism | default(4) }}' gave True (bool), "
+            "not an integer from 1 to 1000",
+        ),
+        (
+            {"max_failed": -1},
+            "foreach tolerate_failures '{{ input.max_failed | default(0) }}' gave -1 (int), "
+            "not an integer >= 0 or a percentage such as '10%'",
+        ),
+        (
+            {"max_failed": "150%"},
+            "foreach tolerate_failures '{{ input.max_failed | default(0) }}' gave '150%' (str), "
+            "not an integer >= 0 or a percentage such as '10%'",
+        ),
+        (
+            {"max_failed": 2.5},
+            "foreach tolerate_failures '{{ input.max_failed | default(0) }}' gave 2.5 (float), "
+            "not an integer >= 0 or a percentage such as '10%'",
+        ),
+    ],
+)
+async def test_a_bad_limit_from_the_input_fails_the_run(
+    client: Client, task_queue: str, given: dict[str, Any], message: str
+) -> None:
+    async with harness(client, task_queue, registry=probes.REGISTRY) as h:
+        name = h.add(FROM_INPUT)
+        handle = await h.start(name, {"jobs": jobs(3, 0.0), **given})
+        with pytest.raises(WorkflowFailureError) as failure:
+            await handle.result()
+        history = await events(handle)
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert (cause.type, cause.message) == ("DefinitionError", f"step 'work': {message}")
+    assert cause.non_retryable
+    assert max_outstanding_activities(history) == 0  # no item ran
+    assert probes.outcomes(handle.id) == {}
+
+
+def batched_from_input() -> str:
+    return (
+        BATCHED.replace("name: batched", "name: batched_from_input")
+        .replace("concurrency: 4", 'concurrency: "{{ input.parallelism }}"')
+        .replace('"{{ TOLERATE }}"', '"{{ input.max_failed }}"')
+    )
+
+
+async def test_batches_use_the_limits_rendered_by_the_parent(
+    client: Client, task_queue: str, small_batches: int
+) -> None:
+    async with harness(client, task_queue, registry=probes.REGISTRY) as h:
+        name = h.add(batched_from_input())
+        handle = await h.start(
+            name, {"jobs": jobs(10, 0.2, failing=(3, 7)), "parallelism": 3, "max_failed": "20%"}
+        )
+        result = await handle.result()
+        children = await child_ids(client, handle.id)
+        # 20% of the whole list (2), not of a batch of 4 (0): the failures are tolerated.
+        assert result["results"] == ["j0", "j1", "j2", None, "j4", "j5", "j6", None, "j8", "j9"]
+        assert probes.concurrency(handle.id).peak == 3  # 3 batches at once, one item each
+        beyond = await h.start(
+            name, {"jobs": jobs(10, 0.0, failing=(3, 7)), "parallelism": 2, "max_failed": 1}
+        )
+        with pytest.raises(WorkflowFailureError) as failure:
+            await beyond.result()
+    assert len(children) == 3
+    for workflow_id in [handle.id, *children]:
+        await assert_replays(client, workflow_id)
+    # Each batch carries the numbers, not the expressions (which it would render in its own context).
+    started = (await events(client.get_workflow_handle(children[0])))[0]
+    attributes = started.workflow_execution_started_event_attributes
+    payload = await client.data_converter.decode(attributes.input.payloads)
+    fragment = payload[0]["fragment"]
+    assert (fragment["concurrency"], fragment["allowed"]) == (1, 2)
+    assert fragment["step"]["foreach"]["concurrency"] == 3
+    assert fragment["step"]["foreach"]["tolerate_failures"] == 2
+    cause = failure.value.cause
+    assert isinstance(cause, ApplicationError)
+    assert cause.message.split(";")[0] == (
+        "step 'work' failed: TooManyFailures: 2 of 10 items failed (tolerated: 1)"
+    )

@@ -449,3 +449,45 @@ async def test_run_offline_from_async_code() -> None:
     result = await run_offline("order_processing", ORDER, catalog=CATALOG, activities=shop())
     assert result.status == "completed"
     assert result.activity_names() == ["charge_payment", "reserve_inventory", "send_email"]
+
+
+# ------------------------------------------------------------------------------------------ foreach limits
+LIMITS = {
+    "name": "limits",
+    "defaults": {"retry": {"maximum_attempts": 1}},
+    "steps": [
+        {
+            "id": "each",
+            "foreach": {
+                "items": "{{ input.names }}",
+                "concurrency": "{{ input.parallelism | default(2) }}",
+                "tolerate_failures": "{{ input.max_failed }}",
+                "steps": [{"activity": "send_email", "args": ["{{ item }}", "s", "b"]}],
+            },
+        }
+    ],
+    "output": "{{ steps.each.failed }}",
+}
+
+
+def test_foreach_limits_from_the_input_run_offline_like_on_a_worker() -> None:
+    def send(to: str, subject: str, body: str) -> dict[str, Any]:
+        if to.startswith("bad"):
+            raise RuntimeError(f"no mailbox {to}")
+        return {"to": to}
+
+    names = ["a", "bad1", "b", "bad2"]
+    for max_failed in (2, "50%"):
+        given = {"names": names, "max_failed": max_failed}
+        result = run_offline_sync(LIMITS, given, activities={"send_email": send})
+        assert (result.status, result.output) == ("completed", 2)
+    beyond = run_offline_sync(LIMITS, {"names": names, "max_failed": "25%"}, activities={"send_email": send})
+    assert beyond.failure == "step 'each' failed: TooManyFailures: 2 of 4 items failed (tolerated: 1)"
+    bad = run_offline_sync(
+        LIMITS, {"names": names, "max_failed": 0, "parallelism": 0}, activities={"send_email": send}
+    )
+    assert bad.status == "failed" and bad.calls == []
+    assert bad.failure == (
+        "step 'each': foreach concurrency '{{ input.parallelism | default(2) }}' gave 0 (int), "
+        "not an integer from 1 to 1000"
+    )

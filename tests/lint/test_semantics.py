@@ -87,6 +87,47 @@ def test_results_inside_a_foreach_body_are_not_visible_after_it() -> None:
     ]
 
 
+def test_foreach_limits_from_expressions_are_checked_in_the_scope_of_the_step() -> None:
+    assert problems("""
+        name: limits
+        steps:
+          - id: fetch
+            activity: get_record_count
+            args: ["{{ input.dataset }}"]
+          - foreach:
+              items: [1, 2]
+              concurrency: "{{ input.parallelism | default(steps.fetch) }}"
+              tolerate_failures: "{{ input.max_failed | default('10%') }}"
+              steps: [{set: {x: "{{ item * 2 }}"}}]
+        """) == []
+    assert problems("""
+        name: limits
+        steps:
+          - foreach:
+              items: [1, 2]
+              concurrency: "{{ item }}"
+              tolerate_failures: "{{ steps.later | lenght }}"
+              steps: [{set: {x: 1}}]
+          - id: later
+            set: {y: 1}
+          - foreach:
+              items: [1]
+              concurrency: 1001
+              tolerate_failures: "{{ a }} of {{ b }}"
+              steps: []
+        """) == [
+        "6:24: E304 unknown name 'item': it is only available inside a foreach body (or the name its `as` "
+        "gives)",
+        "7:30: E302 step 'later' is not available here: it has not run yet at this point (defined at line "
+        "9); guard it with 'steps.later is defined' if it may be absent",
+        "7:44: E305 unknown filter 'lenght'; did you mean 'length'?",
+        "13:20: E100 1001 is greater than the maximum of 1000",
+        "14:26: E100 '{{ a }} of {{ b }}' is not a percentage from 0% to 100% (such as '10%')",
+        "14:26: E100 '{{ a }} of {{ b }}' is not a single expression (exactly one {{ ... }}, with no braces "
+        "inside)",
+    ]
+
+
 def test_a_parallel_branch_cannot_rely_on_its_sibling() -> None:
     assert problems("""
         name: branches
