@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 from dsl_schema.durations import DurationError, parse_duration, parse_timestamp
 from dsl_schema.expressions import ExpressionError, is_template, render
 from dsl_schema.models import Definition, Step, step_kind
+from dsl_schema.payloads import schema_errors
 
 from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
 from .runtime import Runtime
@@ -101,6 +102,28 @@ class Interpreter:
             self.state.vars = self.render(dict(self.definition.vars or {}), self.state.root, "vars")
         except DefinitionError as err:
             self.vars_error = err
+
+    # ----------------------------------------------------------------- signals
+    def accept_signal(self, name: str, decode: Callable[[], Any]) -> None:
+        """Take a signal into the run: a declared one whose payload decodes and matches its schema is
+        buffered for ``wait_for`` and visible as ``signals.<name>``; anything else is recorded in the
+        ignored signals (progress shows them) and never fails the run."""
+        state = self.state
+        try:
+            payload = decode()
+        except Exception as err:  # an undecodable payload must never fail the run
+            state.ignore_signal(name, "undecodable payload", error=str(err))
+            return
+        declared = self.definition.signals or {}
+        if name not in declared:
+            state.ignore_signal(name, "signal not declared")
+            return
+        errors = schema_errors(declared[name].schema_, payload)
+        if errors:
+            state.ignore_signal(name, "payload failed its schema", errors=errors)
+            return
+        state.signals[name] = payload
+        state.signal_buffer.append((name, payload))
 
     # ----------------------------------------------------------------- expressions
     def context(self, frame: Frame, **extra: Any) -> dict[str, Any]:

@@ -92,22 +92,7 @@ class DSLWorkflow:
     def on_signal(self, name: str, args: Sequence[RawValue]) -> None:
         if self._interp is None:
             return
-        state = self._interp.state
-        declared = self._interp.definition.signals or {}
-        try:
-            payload = _decode(args)
-        except Exception as err:  # an undecodable payload must never fail the workflow task
-            state.ignore_signal(name, "undecodable payload", error=str(err))
-            return
-        if name not in declared:
-            state.ignore_signal(name, "signal not declared")
-            return
-        errors = schema_errors(declared[name].schema_, payload)
-        if errors:
-            state.ignore_signal(name, "payload failed its schema", errors=errors)
-            return
-        state.signals[name] = payload
-        state.signal_buffer.append((name, payload))
+        self._interp.accept_signal(name, lambda: _decode(args))
 
     # ------------------------------------------------------------------ queries
     @workflow.query(dynamic=True)

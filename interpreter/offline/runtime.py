@@ -16,7 +16,6 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import ApplicationError
 
 from dsl_schema.models import Definition
-from dsl_schema.payloads import schema_errors
 
 from ..core import Interpreter, RunFailed, RunPayload
 from ..errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, StepError
@@ -365,19 +364,4 @@ class OfflineRun:
 
     def signal(self, name: str, payload: Any) -> None:
         """Deliver a signal the way the workflow's signal handler does."""
-        state = self.interp.state
-        declared = self.interp.definition.signals or {}
-        try:
-            payload = round_trip(payload)
-        except Exception as err:
-            state.ignore_signal(name, "undecodable payload", error=str(err))
-            return
-        if name not in declared:
-            state.ignore_signal(name, "signal not declared")
-            return
-        errors = schema_errors(declared[name].schema_, payload)
-        if errors:
-            state.ignore_signal(name, "payload failed its schema", errors=errors)
-            return
-        state.signals[name] = payload
-        state.signal_buffer.append((name, payload))
+        self.interp.accept_signal(name, lambda: round_trip(payload))
