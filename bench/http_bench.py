@@ -39,9 +39,9 @@ from orders import order  # noqa: E402
 from temporalio.client import Client  # noqa: E402
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy  # noqa: E402
 
-from dsl_schema.catalog import Catalog  # noqa: E402
-from interpreter import RunPayload  # noqa: E402
-from server.devserver import DevServer  # noqa: E402
+from tdsl.dsl_schema.catalog import Catalog  # noqa: E402
+from tdsl.interpreter import RunPayload  # noqa: E402
+from tdsl.server.devserver import DevServer  # noqa: E402
 
 DEFINITION = "order_processing"
 BIN = Path(sys.executable).parent

@@ -6,8 +6,8 @@ Generates definitions of about ``--steps`` steps each (every step kind, nested l
 to earlier steps, variables, signals, compensations; all lint-clean) into a temporary folder, then times,
 in the same run and on the same files:
 
-* ``lint``: :func:`dsl_schema.lint.lint_paths` in-process (read, YAML with positions, JSON Schema, models,
-  every semantic check), expression caches cleared before each round;
+* ``lint``: :func:`tdsl.dsl_schema.lint.lint_paths` in-process (read, YAML with positions, JSON Schema,
+models, every semantic check), expression caches cleared before each round;
 * ``tdsl lint``: the command line, as a user runs it (process start and imports included);
 * ``check-jsonschema --schemafile dsl_schema/workflow.schema.json <files>``: schema-only validation.
 
@@ -31,11 +31,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from activities.registry import ActivityRegistry, load_modules  # noqa: E402
-from dsl_schema.lint import lint_paths  # noqa: E402
-from dsl_schema.lint.exprs import analyze  # noqa: E402
-from dsl_schema.lint.outline import outline  # noqa: E402
-from dsl_schema.validate import SCHEMA_FILE  # noqa: E402
+from tdsl.activities.registry import ActivityRegistry, load_modules  # noqa: E402
+from tdsl.dsl_schema.lint import lint_paths  # noqa: E402
+from tdsl.dsl_schema.lint.exprs import analyze  # noqa: E402
+from tdsl.dsl_schema.lint.outline import outline  # noqa: E402
+from tdsl.dsl_schema.validate import SCHEMA_FILE  # noqa: E402
 
 SCHEMA_PATH = ROOT / "dsl_schema" / SCHEMA_FILE
 BIN = Path(sys.executable).parent
@@ -214,7 +214,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="lint-bench-"))
     try:
         files, steps = generate(folder, args.definitions, args.steps)
-        registry = load_modules(["activities"], into=ActivityRegistry())
+        registry = load_modules(["tdsl.activities"], into=ActivityRegistry())
         first = lint_paths([folder], registry)
         assert not first.diagnostics, [d.format() for d in first.diagnostics[:5]]
 

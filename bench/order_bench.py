@@ -43,11 +43,11 @@ from temporalio.client import Client  # noqa: E402
 from temporalio.worker import Worker  # noqa: E402
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions  # noqa: E402
 
-import activities  # noqa: E402
-from dsl_schema.catalog import Catalog  # noqa: E402
-from interpreter import PASSTHROUGH_MODULES, DSLWorkflow, RunPayload  # noqa: E402
-from server.config import WorkerSettings  # noqa: E402
-from server.devserver import DevServer  # noqa: E402
+from tdsl import activities  # noqa: E402
+from tdsl.dsl_schema.catalog import Catalog  # noqa: E402
+from tdsl.interpreter import PASSTHROUGH_MODULES, DSLWorkflow, RunPayload  # noqa: E402
+from tdsl.server.config import WorkerSettings  # noqa: E402
+from tdsl.server.devserver import DevServer  # noqa: E402
 
 DEFINITION = "order_processing"
 TASK_QUEUE = "order-bench"
@@ -57,7 +57,7 @@ Runner = Callable[[int], Awaitable[Any]]
 
 
 def build_worker(client: Client) -> Worker:
-    """The engine's worker (``server.worker.build_worker``: same settings and activities) serving both
+    """The engine's worker (``tdsl.server.worker.build_worker``: same settings and activities) serving both
     variants; the hand-written module is passed through the sandbox like the interpreter's modules."""
     settings = WorkerSettings()
     registry = activities.default_registry

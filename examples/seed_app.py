@@ -38,13 +38,13 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from activities import data, notifications, payments
-from activities.approvals import execute_approved_action, send_approval_request
-from activities.inventory import reserve_inventory
-from activities.travel import reserve_flight, reserve_hotel
-from server.engine import TemporalEngine
-from server.errors import UnknownRun
-from server.http.errors import install_error_handlers
+from tdsl.activities import data, notifications, payments
+from tdsl.activities.approvals import execute_approved_action, send_approval_request
+from tdsl.activities.inventory import reserve_inventory
+from tdsl.activities.travel import reserve_flight, reserve_hotel
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.errors import UnknownRun
+from tdsl.server.http.errors import install_error_handlers
 
 logger = logging.getLogger("seed_app")
 

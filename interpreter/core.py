@@ -1,8 +1,8 @@
-"""The interpreter core: walks a definition's steps against a :class:`~interpreter.runtime.Runtime`.
+"""The interpreter core: walks a definition's steps against a :class:`~tdsl.interpreter.runtime.Runtime`.
 
-Step semantics live in :mod:`interpreter.steps`, one small handler per step kind; this module provides what
-they share: expression context, rendering with errors that name the step, progress, the saga, and the run's
-outcome (output, failure output after compensation, or a failure).
+Step semantics live in :mod:`tdsl.interpreter.steps`, one small handler per step kind; this module provides
+what they share: expression context, rendering with errors that name the step, progress, the saga, and the
+run's outcome (output, failure output after compensation, or a failure).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from dsl_schema.durations import DurationError, parse_duration, parse_timestamp
-from dsl_schema.expressions import ExpressionError, is_template, render
-from dsl_schema.models import Definition, Step, step_kind
-from dsl_schema.payloads import schema_errors
+from tdsl.dsl_schema.durations import DurationError, parse_duration, parse_timestamp
+from tdsl.dsl_schema.expressions import ExpressionError, is_template, render
+from tdsl.dsl_schema.models import Definition, Step, step_kind
+from tdsl.dsl_schema.payloads import schema_errors
 
 from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
 from .runtime import Runtime
@@ -233,9 +233,9 @@ class Interpreter:
 
     # ----------------------------------------------------------------- the whole run
     async def execute_fragment(self) -> dict[str, Any]:
-        """Run one batch of a parent's ``foreach`` (see :mod:`interpreter.steps.foreach`). Compensations of
-        the batch's items are handed back to the parent; they run here only when the batch itself fails on a
-        definition error or is cancelled."""
+        """Run one batch of a parent's ``foreach`` (see :mod:`tdsl.interpreter.steps.foreach`). Compensations
+        of the batch's items are handed back to the parent; they run here only when the batch itself fails on
+        a definition error or is cancelled."""
         from .steps.foreach import run_fragment
 
         order = self.definition.compensation_order

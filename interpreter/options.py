@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from dsl_schema.models import ActivityOptions, Defaults, RetryPolicy
+from tdsl.dsl_schema.models import ActivityOptions, Defaults, RetryPolicy
 
 from .runtime import ActivityCall, RetrySpec
 

@@ -1,8 +1,9 @@
 """The narrow interface between the interpreter core and the engine that runs it.
 
 The core never imports Temporal. It asks a :class:`Runtime` to call an activity, sleep, wait for a condition,
-run a child, or tell the time. :mod:`interpreter.temporal_runtime` implements it on a Temporal workflow; an
-offline implementation (mocked activities, virtual time) can implement the same protocol for definition tests.
+run a child, or tell the time. :mod:`tdsl.interpreter.temporal_runtime` implements it on a Temporal workflow;
+an offline implementation (mocked activities, virtual time) can implement the same protocol for definition
+tests.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ class Runtime(Protocol):
 
     async def execute_activity(self, call: ActivityCall) -> Any:
         """Run an activity; raise ``StepError`` when it finally fails. Cancelled while it runs, raise
-        ``CancelledError``, or :class:`~interpreter.errors.CompletedWhileCancelled` when
+        ``CancelledError``, or :class:`~tdsl.interpreter.errors.CompletedWhileCancelled` when
         ``call.wait_for_cancellation`` and it finished anyway."""
 
     async def sleep(self, seconds: float, summary: str | None = None) -> None:

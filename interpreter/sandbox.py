@@ -22,8 +22,8 @@ PASSTHROUGH_MODULES = (
     "pydantic_core",
     "annotated_types",
     "typing_extensions",
-    "dsl_schema",
-    "interpreter",
+    "tdsl.dsl_schema",
+    "tdsl.interpreter",
 )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dsl_schema.models import Definition
+from tdsl.dsl_schema.models import Definition
 
 
 class Frame:

@@ -1,4 +1,4 @@
-"""The :class:`~interpreter.runtime.Runtime` on a Temporal workflow: a thin mapping onto
+"""The :class:`~tdsl.interpreter.runtime.Runtime` on a Temporal workflow: a thin mapping onto
 ``temporalio.workflow``."""
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The one generic Temporal workflow that interprets every definition.
 
 It is registered as Temporal's *dynamic* workflow, so a run's workflow type is its definition's name while
-this class interprets them all. Its input is a :class:`~interpreter.core.RunPayload` as plain data (the
+this class interprets them all. Its input is a :class:`~tdsl.interpreter.core.RunPayload` as plain data (the
 validated definition travels with the run, so it never reads files). Signals, queries and updates declared in
 YAML are served by dynamic handlers; ``__progress`` is a built-in query every run answers.
 """
@@ -18,9 +18,9 @@ from temporalio.exceptions import ApplicationError
 with workflow.unsafe.imports_passed_through():
     from pydantic import ValidationError
 
-    from dsl_schema.expressions import ExpressionError, render
-    from dsl_schema.models import Definition
-    from dsl_schema.payloads import schema_errors
+    from tdsl.dsl_schema.expressions import ExpressionError, render
+    from tdsl.dsl_schema.models import Definition
+    from tdsl.dsl_schema.payloads import schema_errors
 
     from .core import Interpreter, RunFailed, RunPayload
     from .errors import ContinueAsNew, DefinitionError

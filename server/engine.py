@@ -38,10 +38,10 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from activities.registry import ActivityRegistry, default_registry, load_modules
-from dsl_schema.catalog import Catalog
-from dsl_schema.lint import semantic_checker
-from interpreter import PASSTHROUGH_MODULES
+from tdsl.activities.registry import ActivityRegistry, default_registry, load_modules
+from tdsl.dsl_schema.catalog import Catalog
+from tdsl.dsl_schema.lint import semantic_checker
+from tdsl.interpreter import PASSTHROUGH_MODULES
 
 from .code_workflows import WorkerRegistry
 from .config import Settings, load_settings

@@ -1,6 +1,6 @@
-"""Temporal's answers in our terms: RPC errors and update failures become :mod:`server.errors` exceptions,
-workflow failures become :class:`~server.run_types.RunOutcome` values, and our status names become the words
-of visibility queries.
+"""Temporal's answers in our terms: RPC errors and update failures become :mod:`tdsl.server.errors`
+exceptions, workflow failures become :class:`~tdsl.server.run_types.RunOutcome` values, and our status names
+become the words of visibility queries.
 
 Messages also get their "did you mean" hint here, so every unknown name is reported the same way.
 """
@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError, CancelledError, TerminatedEr
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 from temporalio.service import RPCError, RPCStatusCode
 
-from dsl_schema.suggest import closest_name
+from tdsl.dsl_schema.suggest import closest_name
 
 from .errors import (
     EngineError,

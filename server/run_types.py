@@ -1,4 +1,4 @@
-"""What :class:`~server.runs.RunService` answers: run statuses, started runs, run info and run outcomes.
+"""What :class:`~tdsl.server.runs.RunService` answers: run statuses, started runs, run info and run outcomes.
 
 Each value renders as plain data with ``as_dict()`` (statuses by name, times in ISO 8601), the form the HTTP
 service and the CLI print.

@@ -2,12 +2,12 @@
 
 Everything that can be checked before talking to Temporal is checked here first (definition known, input
 valid against its schema, activities registered, signal/query/update declared and payload valid, run still
-open), so bad requests fail with a typed :mod:`server.errors` exception and never start or disturb a run.
+open), so bad requests fail with a typed :mod:`tdsl.server.errors` exception and never start or disturb a run.
 
 Idempotent starts: a definition with an ``id`` template derives the workflow id from the input. Starting it
 again while that run is open returns the open run; after it completed, the completed run (``existing`` is
 true either way); after it failed, was cancelled or terminated, a new run starts. An explicit workflow id
-that is already running raises :class:`~server.errors.RunAlreadyExists` instead.
+that is already running raises :class:`~tdsl.server.errors.RunAlreadyExists` instead.
 """
 
 from __future__ import annotations
@@ -31,11 +31,11 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities.registry import ActivityRegistry
-from dsl_schema.catalog import Catalog, CatalogEntry, activity_names
-from dsl_schema.expressions import ExpressionError, render
-from dsl_schema.payloads import schema_errors
-from interpreter import PROGRESS_QUERY, RunPayload
+from tdsl.activities.registry import ActivityRegistry
+from tdsl.dsl_schema.catalog import Catalog, CatalogEntry, activity_names
+from tdsl.dsl_schema.expressions import ExpressionError, render
+from tdsl.dsl_schema.payloads import schema_errors
+from tdsl.interpreter import PROGRESS_QUERY, RunPayload
 
 from .code_workflows import CodeWorkflow
 from .errors import (

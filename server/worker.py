@@ -9,9 +9,9 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker, WorkflowRunner
 
-from activities.registry import ActivityRegistry
-from interpreter import DSLWorkflow
-from interpreter import workflow_runner as dsl_workflow_runner
+from tdsl.activities.registry import ActivityRegistry
+from tdsl.interpreter import DSLWorkflow
+from tdsl.interpreter import workflow_runner as dsl_workflow_runner
 
 from .config import WorkerSettings
 

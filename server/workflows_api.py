@@ -1,4 +1,4 @@
-"""``engine.workflows``: the seed's convenience API over :class:`~server.runs.RunService`.
+"""``engine.workflows``: the seed's convenience API over :class:`~tdsl.server.runs.RunService`.
 
 ``name`` is a YAML definition or a registered code workflow. ``args`` is the run input: for a YAML definition
 the value its ``input`` schema describes; for a code workflow the argument of its ``run`` method (a list, or a
@@ -85,7 +85,7 @@ class WorkflowsAPI:
         task_queue: str | None = None,
     ) -> Any:
         """Start a run and return its result. ``timeout_seconds`` bounds the wait (builtin ``TimeoutError``;
-        the run itself goes on). A failed run raises :class:`~server.errors.RunFailedError`."""
+        the run itself goes on). A failed run raises :class:`~tdsl.server.errors.RunFailedError`."""
         handle = await self.start(name, args, workflow_id=workflow_id, task_queue=task_queue)
         return await handle.result(timeout_seconds)
 

@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from server.config import TemporalSettings  # noqa: E402
-from server.connection import connect  # noqa: E402
-from server.devserver import TEST_DYNAMIC_CONFIG, DevServer  # noqa: E402
+from tdsl.server.config import TemporalSettings  # noqa: E402
+from tdsl.server.connection import connect  # noqa: E402
+from tdsl.server.devserver import TEST_DYNAMIC_CONFIG, DevServer  # noqa: E402
 
 
 @pytest.hookimpl(wrapper=True)

@@ -13,11 +13,11 @@ from typing import Any, TypeVar
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-import activities
-from activities.registry import ActivityRegistry
-from dsl_schema.catalog import Catalog, load_definition_text
-from server.runs import RunService
-from server.worker import build_worker
+from tdsl import activities
+from tdsl.activities.registry import ActivityRegistry
+from tdsl.dsl_schema.catalog import Catalog, load_definition_text
+from tdsl.server.runs import RunService
+from tdsl.server.worker import build_worker
 
 T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent

@@ -18,7 +18,7 @@ from temporalio.client import WorkflowHistory
 from temporalio.common import RawValue
 from temporalio.worker import Replayer
 
-from interpreter import DSLWorkflow, workflow_runner
+from tdsl.interpreter import DSLWorkflow, workflow_runner
 from tests.golden.scenarios import SCENARIOS, Scenario
 from tests.support import project_catalog
 

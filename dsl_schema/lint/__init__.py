@@ -2,7 +2,7 @@
 
 ::
 
-    from dsl_schema.lint import lint_paths, render
+    from tdsl.dsl_schema.lint import lint_paths, render
     report = lint_paths(["definitions"], registry)       # registry: activities.registry.ActivityRegistry
     print(render(report, "text")); raise SystemExit(report.exit_code)
 
@@ -10,7 +10,7 @@ Modules: :mod:`.codes` (the table of codes), :mod:`.outline` (steps and values i
 scopes), :mod:`.exprs` (analysis of one expression), one ``check_*`` module per family of checks,
 :mod:`.semantic` (all families; the catalog's checker), :mod:`.runner` (files and folders), :mod:`.report`
 (text, JSON and GitHub output). The catalog runs the same semantic checks when it loads (see
-``server.engine.catalog_checker``).
+``tdsl.server.engine.catalog_checker``).
 """
 
 from .codes import CODES, Code, severity_of

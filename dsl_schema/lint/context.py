@@ -17,7 +17,7 @@ _BLOCK_SCALAR = re.compile(r"^[|>][-+0-9]*\s*(#.*)?$")
 
 
 class ActivityLookup(Protocol):
-    """What the linter needs of an activity registry (``activities.registry.ActivityRegistry`` fits)."""
+    """What the linter needs of an activity registry (``tdsl.activities.registry.ActivityRegistry`` fits)."""
 
     def function(self, name: str) -> Callable[..., Any] | None: ...
 

@@ -1,4 +1,4 @@
-"""Render a :class:`~dsl_schema.lint.runner.LintReport` as text, JSON or GitHub Actions annotations."""
+"""Render a :class:`~tdsl.dsl_schema.lint.runner.LintReport` as text, JSON or GitHub Actions annotations."""
 
 from __future__ import annotations
 

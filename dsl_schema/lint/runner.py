@@ -1,9 +1,9 @@
 """Lint files and folders: YAML, JSON Schema, models and semantic checks, every problem of every file.
 
-The pipeline per file is the catalog's (:func:`dsl_schema.catalog.compile_document`) with one difference: the
-semantic checks also run when the schema is violated (the outline skips what has the wrong shape), so one run
-reports a misspelt key and an unknown activity together. Semantic diagnostics inside a part the schema
-already rejects are dropped.
+The pipeline per file is the catalog's (:func:`tdsl.dsl_schema.catalog.compile_document`) with one
+difference: the semantic checks also run when the schema is violated (the outline skips what has the wrong
+shape), so one run reports a misspelt key and an unknown activity together. Semantic diagnostics inside a
+part the schema already rejects are dropped.
 """
 
 from __future__ import annotations

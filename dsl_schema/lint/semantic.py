@@ -57,7 +57,7 @@ def _unsuppressed(found: list[Diagnostic], text: str) -> list[Diagnostic]:
 
 
 def semantic_checker(registry: ActivityLookup | None) -> Checker:
-    """The checker :meth:`dsl_schema.catalog.Catalog.load` runs on every valid definition."""
+    """The checker :meth:`tdsl.dsl_schema.catalog.Catalog.load` runs on every valid definition."""
 
     def check(doc: LoadedDocument, definition: Definition, catalog_names: frozenset[str] | None
               ) -> Iterable[Diagnostic]:

@@ -1,6 +1,6 @@
 """Run definitions offline: mocked activities and virtual time, no Temporal server.
 
-The interpreter core talks to its engine only through :class:`~interpreter.runtime.Runtime`;
+The interpreter core talks to its engine only through :class:`~tdsl.interpreter.runtime.Runtime`;
 :class:`OfflineRuntime` implements it without Temporal, so a definition can be tested as plain Python::
 
     result = run_offline_sync(entry, {"order_id": "A1", ...}, activities={"charge_payment": fake_charge, ...})
@@ -11,7 +11,7 @@ The interpreter core talks to its engine only through :class:`~interpreter.runti
   scheduled signal). A 24-hour wait takes milliseconds and always ends at the same virtual moment.
   ``asyncio.sleep`` in an async mock is virtual too.
 * **Activities** are plain callables (sync or async) looked up by name in a mapping or an
-  :class:`~activities.registry.ActivityRegistry` (``function(name)``), called with the rendered arguments
+  :class:`~tdsl.activities.registry.ActivityRegistry` (``function(name)``), called with the rendered arguments
   (keyword arguments unpacked from their envelope). Arguments and results cross a JSON boundary like they do
   on a worker. An exception becomes the step's error: its type is the exception's class name, or the
   ``type`` of a ``temporalio.exceptions.ApplicationError``. Retry policies are honoured (attempts counted,

@@ -9,17 +9,17 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
-from dsl_schema.catalog import CatalogEntry, child_definition_names
-from dsl_schema.durations import DurationError, parse_duration
-from dsl_schema.expressions import ExpressionError, render
-from dsl_schema.models import Definition
-from dsl_schema.payloads import validate_payload
+from tdsl.dsl_schema.catalog import CatalogEntry, child_definition_names
+from tdsl.dsl_schema.durations import DurationError, parse_duration
+from tdsl.dsl_schema.expressions import ExpressionError, render
+from tdsl.dsl_schema.models import Definition
+from tdsl.dsl_schema.payloads import validate_payload
 
 from ..core import RunFailed, RunPayload
 from ..errors import DefinitionError
 
 if TYPE_CHECKING:
-    from dsl_schema.catalog import Catalog
+    from tdsl.dsl_schema.catalog import Catalog
 from .clock import VirtualLoop, resolve
 from .results import Activities, OfflineResult, Signals
 from .runtime import OfflineRun, World, round_trip
@@ -161,7 +161,7 @@ def run_offline_sync(
     clock's origin (timezone-aware; now by default). ``cancel_at`` cancels the run at that virtual time.
     ``continue_as_new_after`` makes the engine suggest continue-as-new once a run made that many activity
     calls, timers and child starts. The input is checked against the definition's schema first
-    (:class:`~dsl_schema.payloads.PayloadError`) unless ``validate_input`` is false.
+    (:class:`~tdsl.dsl_schema.payloads.PayloadError`) unless ``validate_input`` is false.
     """
     data, model = _definition(definition, catalog)
     if validate_input:

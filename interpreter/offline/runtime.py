@@ -1,4 +1,4 @@
-"""The :class:`~interpreter.runtime.Runtime` of offline runs: mocked activities, virtual timers,
+"""The :class:`~tdsl.interpreter.runtime.Runtime` of offline runs: mocked activities, virtual timers,
 recursive children, restarts for continue-as-new."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from pydantic import ValidationError
 from temporalio.converter import default as default_converter
 from temporalio.exceptions import ApplicationError
 
-from dsl_schema.models import Definition
+from tdsl.dsl_schema.models import Definition
 
 from ..core import Interpreter, RunFailed, RunPayload
 from ..errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, StepError
@@ -149,7 +149,7 @@ class World:
 
 
 class OfflineRuntime:
-    """:class:`~interpreter.runtime.Runtime` on a virtual clock with mocked activities (one per run)."""
+    """:class:`~tdsl.interpreter.runtime.Runtime` on a virtual clock with mocked activities (one per run)."""
 
     def __init__(self, world: World, workflow_id: str) -> None:
         self.world = world
@@ -331,7 +331,8 @@ class OfflineRuntime:
 
 
 class OfflineRun:
-    """One workflow (its continue-as-new runs included), like :class:`~interpreter.workflow.DSLWorkflow`."""
+    """One workflow (its continue-as-new runs included), like
+    :class:`~tdsl.interpreter.workflow.DSLWorkflow`."""
 
     def __init__(self, world: World, workflow_id: str, payload: RunPayload) -> None:
         self.runtime = OfflineRuntime(world, workflow_id)

@@ -10,7 +10,7 @@ import asyncio
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import ActivityStep, Compensation
+from tdsl.dsl_schema.models import ActivityStep, Compensation
 
 from ..errors import CompletedWhileCancelled, DefinitionError
 from ..options import pack_arguments, resolve_call

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import SetStep
+from tdsl.dsl_schema.models import SetStep
 
 from . import handles
 

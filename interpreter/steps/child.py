@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import ChildStep
+from tdsl.dsl_schema.models import ChildStep
 
 from ..errors import DefinitionError
 from ..runtime import ChildCall

@@ -1,12 +1,12 @@
 """``switch`` (the first case whose ``if`` holds, else ``default``) and ``while`` (bounded by
 ``max_iterations``; a top-level loop continues as new when the server suggests it, see
-:meth:`interpreter.core.Interpreter.continue_as_new_payload`)."""
+:meth:`tdsl.interpreter.core.Interpreter.continue_as_new_payload`)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import SwitchStep, WhileStep
+from tdsl.dsl_schema.models import SwitchStep, WhileStep
 
 from ..errors import ContinueAsNew, StepError
 from . import handles

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import PERCENTAGE_PATTERN, ForeachStep, Step
+from tdsl.dsl_schema.models import PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
 from ..errors import DefinitionError, RunEnded, StepError

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import ParallelStep
+from tdsl.dsl_schema.models import ParallelStep
 
 from ..concurrency import run_all, run_first
 from . import handles

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import WaitForStep
+from tdsl.dsl_schema.models import WaitForStep
 
 from ..errors import DefinitionError
 from . import handles

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, NoReturn
 
-from dsl_schema.models import FailStep, ReturnStep
+from tdsl.dsl_schema.models import FailStep, ReturnStep
 
 from ..errors import RunEnded, StepError
 from . import handles

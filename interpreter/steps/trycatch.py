@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import TryStep
+from tdsl.dsl_schema.models import TryStep
 
 from ..errors import StepError
 from . import handles

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from dsl_schema.models import WaitFor, WaitStep, WaitUntil
+from tdsl.dsl_schema.models import WaitFor, WaitStep, WaitUntil
 
 from . import handles
 

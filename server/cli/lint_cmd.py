@@ -11,8 +11,8 @@ import argparse
 import os
 import sys
 
-from activities.registry import ActivityRegistry, load_modules
-from dsl_schema.lint import FORMATS, LintPathError, lint_paths, render
+from tdsl.activities.registry import ActivityRegistry, load_modules
+from tdsl.dsl_schema.lint import FORMATS, LintPathError, lint_paths, render
 
 from ..config import ConfigError
 from .common import EXIT_USAGE, error, settings_from

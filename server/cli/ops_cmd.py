@@ -1,6 +1,6 @@
 """Run operations at a terminal: ``tdsl status|result|signal|query|update|cancel|terminate|list``.
 
-They go through the same :class:`~server.runs.RunService` as the HTTP API and the engine, so a signal is
+They go through the same :class:`~tdsl.server.runs.RunService` as the HTTP API and the engine, so a signal is
 checked against its declaration and schema before it is sent. Exit status: 0 done, 1 failed (or the run
 failed), 2 usage or configuration error, 3 the run is still running (``tdsl result``).
 """

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from dsl_schema.validate import workflow_schema
+from tdsl.dsl_schema.validate import workflow_schema
 
 from .common import EXIT_OK
 from .lint_cmd import print_output

@@ -8,11 +8,11 @@ error                      status  when
 =========================  ======  ===============================================================
 MalformedJSON              400     the body is not JSON
 Unauthorized               401     a token is configured and the request has none or a wrong one
-UnknownDefinition/Run/...  404     see :mod:`server.errors`
+UnknownDefinition/Run/...  404     see :mod:`tdsl.server.errors`
 PayloadTooLarge            413     the body exceeds ``http.max_body_bytes``
 InvalidRequest             422     the request's shape is wrong (fields, types, query parameters)
 InvalidInput/Payload       422     the run input / signal or update payload fails its JSON Schema
-RunAlreadyExists, ...      409     see :mod:`server.errors`
+RunAlreadyExists, ...      409     see :mod:`tdsl.server.errors`
 EngineNotReady             503     Temporal unreachable or disabled
 InternalError              500     a bug; details go to the server log only
 =========================  ======  ===============================================================

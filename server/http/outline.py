@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dsl_schema.models import step_kind
+from tdsl.dsl_schema.models import step_kind
 
 __all__ = ["outline_steps"]
 

@@ -14,11 +14,11 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-import activities
-from activities.registry import KWARGS_KEY, ActivityRegistry, DuplicateActivityError, load_modules
-from dsl_schema.catalog import Catalog
-from interpreter.options import KWARGS_KEY as INTERPRETER_KWARGS_KEY
-from interpreter.options import pack_arguments
+from tdsl import activities
+from tdsl.activities.registry import KWARGS_KEY, ActivityRegistry, DuplicateActivityError, load_modules
+from tdsl.dsl_schema.catalog import Catalog
+from tdsl.interpreter.options import KWARGS_KEY as INTERPRETER_KWARGS_KEY
+from tdsl.interpreter.options import pack_arguments
 from tests.support import harness
 
 
@@ -113,7 +113,7 @@ def test_a_second_function_under_a_taken_name_is_refused() -> None:
 def test_update_and_load_modules_copy_activities() -> None:
     combined = ActivityRegistry()
     combined.update(fresh())
-    loaded = load_modules(["activities.payments"], into=combined)
+    loaded = load_modules(["tdsl.activities.payments"], into=combined)
     assert loaded is combined
     assert {"greet", "sync_total", "charge_payment", "refund_payment"} <= set(combined.names())
     # modules register on the default registry, which holds every example activity

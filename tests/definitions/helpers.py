@@ -11,7 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.api.history.v1 import HistoryEvent
 from temporalio.client import WorkflowHandle
 
-from interpreter import PROGRESS_QUERY
+from tdsl.interpreter import PROGRESS_QUERY
 from tests.support import eventually
 
 

@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
-from activities import ledger
-from server.errors import InvalidPayload, UnknownHandler
+from tdsl.activities import ledger
+from tdsl.server.errors import InvalidPayload, UnknownHandler
 from tests.support import harness, time_skipping_runs
 
 from .helpers import event_types, events, timer_seconds, unique, wait_for_signal_wait

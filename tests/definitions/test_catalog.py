@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl_schema.payloads import schema_errors
+from tdsl.dsl_schema.payloads import schema_errors
 from tests.support import DEFINITIONS, ROOT, project_catalog
 
 EXAMPLES = ROOT / "examples"

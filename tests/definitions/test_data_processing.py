@@ -7,8 +7,8 @@ import pytest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from activities import ledger
-from server.errors import InvalidInput
+from tdsl.activities import ledger
+from tdsl.server.errors import InvalidInput
 from tests.support import harness
 
 from .helpers import events, max_in_flight, unique

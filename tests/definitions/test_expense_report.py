@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
-from activities import ledger
-from server.errors import InvalidPayload
+from tdsl.activities import ledger
+from tdsl.server.errors import InvalidPayload
 from tests.support import harness
 
 from .helpers import events, unique, wait_for_signal_wait

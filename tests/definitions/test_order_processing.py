@@ -10,8 +10,8 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from activities import ledger
-from server.errors import InvalidInput, RunFailedError
+from tdsl.activities import ledger
+from tdsl.server.errors import InvalidInput, RunFailedError
 from tests.support import harness
 
 from .helpers import activities, events, first_event, unique, wait_for_step

@@ -10,8 +10,8 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from activities import ledger
-from server.errors import InvalidInput
+from tdsl.activities import ledger
+from tdsl.server.errors import InvalidInput
 from tests.support import harness, time_skipping_runs
 
 from .helpers import activities, events, first_event, timer_seconds, unique

@@ -21,7 +21,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from dsl_schema.validate import ecma_regex, workflow_schema
+from tdsl.dsl_schema.validate import ecma_regex, workflow_schema
 
 JsonPath = tuple[str | int, ...]
 MAX_DEPTH = 2  # nesting of step lists; deeper lists are empty (or hold only non-nesting steps)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dsl_schema.durations import (
+from tdsl.dsl_schema.durations import (
     MAX_DURATION_SECONDS,
     DurationError,
     is_duration,

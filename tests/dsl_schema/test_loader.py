@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from dsl_schema.diagnostics import YamlSyntaxError
-from dsl_schema.loader import json_path, load_file, load_text
+from tdsl.dsl_schema.diagnostics import YamlSyntaxError
+from tdsl.dsl_schema.loader import json_path, load_file, load_text
 
 TEXT = """\
 name: demo

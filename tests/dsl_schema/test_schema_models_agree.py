@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from pydantic import BaseModel, ValidationError
 
-from dsl_schema import models
-from dsl_schema.models import Definition
-from dsl_schema.validate import schema_validator, workflow_schema
+from tdsl.dsl_schema import models
+from tdsl.dsl_schema.models import Definition
+from tdsl.dsl_schema.validate import schema_validator, workflow_schema
 
 from .strategies import (
     CHANGES,

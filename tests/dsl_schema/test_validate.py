@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from dsl_schema.catalog import load_definition_text
-from dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
-from dsl_schema.loader import load_file, load_text
-from dsl_schema.validate import ecma_regex, schema_diagnostics, schema_validator
+from tdsl.dsl_schema.catalog import load_definition_text
+from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
+from tdsl.dsl_schema.loader import load_file, load_text
+from tdsl.dsl_schema.validate import ecma_regex, schema_diagnostics, schema_validator
 
 DEFINITIONS = Path(__file__).resolve().parents[2] / "definitions"
 

@@ -11,7 +11,7 @@ import pytest
 from temporalio.client import Client
 
 from examples import seed_app
-from server.engine import TemporalEngine
+from tdsl.server.engine import TemporalEngine
 
 
 @pytest.fixture(scope="package")

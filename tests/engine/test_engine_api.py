@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from server.engine import TemporalEngine
-from server.runs import RunInfo, RunStatus
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.runs import RunInfo, RunStatus
 
 ORDER = {
     "user_id": "u-3",

@@ -7,10 +7,10 @@ import uuid
 import pytest
 from temporalio.service import RPCError, RPCStatusCode
 
-from dsl_schema.catalog import load_definition_text
-from server import errors
-from server.engine import TemporalEngine
-from server.runs import RunService
+from tdsl.dsl_schema.catalog import load_definition_text
+from tdsl.server import errors
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.runs import RunService
 from tests.server.helpers import make_settings
 
 ORDER = {

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from temporalio.client import Client
 
-from server.devserver import DevServer
-from server.engine import TemporalEngine
+from tdsl.server.devserver import DevServer
+from tdsl.server.engine import TemporalEngine
 from tests.engine.registered import AnyName, Impostor, Megaphone, Plain, shout, whisper
 from tests.server.cli import ROOT, environment
 from tests.server.helpers import make_settings
@@ -89,7 +89,7 @@ from pathlib import Path
 
 from temporalio import workflow
 
-from server.engine import TemporalEngine
+from tdsl.server.engine import TemporalEngine
 
 Path(".").exists()  # module-level code the workflow sandbox would refuse: the script is passed through
 engine = TemporalEngine(address=sys.argv[1], task_queue=sys.argv[2], definitions=sys.argv[3])

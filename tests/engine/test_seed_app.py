@@ -8,8 +8,8 @@ import uuid
 import httpx
 from temporalio.api.enums.v1 import EventType
 
-from activities.ledger import ledger
-from server.engine import TemporalEngine
+from tdsl.activities.ledger import ledger
+from tdsl.server.engine import TemporalEngine
 from tests.server.helpers import eventually
 
 ORDER = {

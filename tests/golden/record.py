@@ -19,9 +19,9 @@ from pathlib import Path
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError, WorkflowHistory
 from temporalio.worker import Replayer
 
-from interpreter import DSLWorkflow, workflow_runner
-from server.devserver import TEST_DYNAMIC_CONFIG, DevServer
-from server.runs import RunService
+from tdsl.interpreter import DSLWorkflow, workflow_runner
+from tdsl.server.devserver import TEST_DYNAMIC_CONFIG, DevServer
+from tdsl.server.runs import RunService
 from tests.support import harness, time_skipping_runs
 
 from .scenarios import Scenario, by_name

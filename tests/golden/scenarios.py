@@ -12,7 +12,7 @@ Adding a scenario
    ``time_skipping=True`` for day-long waits. A construct that no definition in ``definitions/`` uses gets
    a small definition of its own, given as YAML text in ``source``.
 2. A run that waits for people gets a ``drive`` coroutine. It receives the run's handle and the
-   :class:`~server.runs.RunService` and acts like a user, for example::
+   :class:`~tdsl.server.runs.RunService` and acts like a user, for example::
 
        async def approve(handle, runs):
            await wait_until_waiting(handle, "approve")   # helper below: the run waits for this signal
@@ -38,7 +38,7 @@ from typing import Any, Literal
 
 from temporalio.client import WorkflowHandle
 
-from server.runs import RunService
+from tdsl.server.runs import RunService
 
 Driver = Callable[[WorkflowHandle[Any, Any], RunService], Awaitable[None]]
 """Acts on a started run (signals, updates) until it can finish on its own."""
@@ -73,7 +73,7 @@ async def wait_until_waiting(
 ) -> dict[str, Any]:
     """Poll the built-in ``__progress`` query until the run waits (for ``signal`` when given); return the
     progress. Use it in drivers before sending a signal the run should receive while waiting."""
-    from interpreter import PROGRESS_QUERY
+    from tdsl.interpreter import PROGRESS_QUERY
 
     async def poll() -> dict[str, Any]:
         while True:

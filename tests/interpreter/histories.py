@@ -105,7 +105,7 @@ async def assert_replays(client: Client, workflow_id: str, run_id: str | None = 
     (raises on any non-determinism)."""
     from temporalio.worker import Replayer
 
-    from interpreter import DSLWorkflow, workflow_runner
+    from tdsl.interpreter import DSLWorkflow, workflow_runner
 
     history = await client.get_workflow_handle(workflow_id, run_id=run_id).fetch_history()
     await Replayer(workflows=[DSLWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)

@@ -13,9 +13,9 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-import activities
-from activities import ledger
-from activities.registry import ActivityRegistry
+from tdsl import activities
+from tdsl.activities import ledger
+from tdsl.activities.registry import ActivityRegistry
 
 REGISTRY = ActivityRegistry()
 REGISTRY.update(activities.default_registry)

@@ -14,10 +14,10 @@ from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from activities import ledger
-from dsl_schema.catalog import load_definition_text
-from interpreter import RunPayload
-from server.errors import DefinitionNotRunnable, InvalidInput
+from tdsl.activities import ledger
+from tdsl.dsl_schema.catalog import load_definition_text
+from tdsl.interpreter import RunPayload
+from tdsl.server.errors import DefinitionNotRunnable, InvalidInput
 from tests.interpreter.histories import events, of_type
 from tests.support import harness
 

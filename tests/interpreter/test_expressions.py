@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from dsl_schema.expressions import (
+from tdsl.dsl_schema.expressions import (
     ExpressionError,
     compile_template,
     evaluate,

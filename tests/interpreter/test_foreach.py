@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from activities import ledger
+from tdsl.activities import ledger
 from tests.interpreter import probes
 from tests.interpreter.histories import assert_replays, events, max_outstanding_activities, summaries
 from tests.support import harness
@@ -204,7 +204,7 @@ output: "{{ steps.work }}"
 @pytest.fixture
 def small_batches(monkeypatch: pytest.MonkeyPatch) -> int:
     """Batch lists longer than 4 items (the worker runs in this process), so batching is tested quickly."""
-    from interpreter.steps import foreach
+    from tdsl.interpreter.steps import foreach
 
     monkeypatch.setattr(foreach, "BATCH_SIZE", 4)
     return 4

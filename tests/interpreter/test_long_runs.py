@@ -11,11 +11,11 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from activities import ledger
-from interpreter.steps.foreach import BATCH_SIZE
-from server.config import TemporalSettings
-from server.connection import connect
-from server.devserver import TEST_DYNAMIC_CONFIG, DevServer
+from tdsl.activities import ledger
+from tdsl.interpreter.steps.foreach import BATCH_SIZE
+from tdsl.server.config import TemporalSettings
+from tdsl.server.connection import connect
+from tdsl.server.devserver import TEST_DYNAMIC_CONFIG, DevServer
 from tests.interpreter import probes
 from tests.interpreter.histories import (
     assert_replays,

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from activities.registry import ActivityRegistry, load_modules
-from dsl_schema.catalog import Catalog
-from dsl_schema.payloads import PayloadError
-from interpreter import OfflineResult, run_offline, run_offline_sync
+from tdsl.activities.registry import ActivityRegistry, load_modules
+from tdsl.dsl_schema.catalog import Catalog
+from tdsl.dsl_schema.payloads import PayloadError
+from tdsl.interpreter import OfflineResult, run_offline, run_offline_sync
 
 CATALOG = Catalog.load(Path(__file__).resolve().parents[2] / "definitions")
 START = datetime(2030, 1, 1, 9, 0, tzinfo=UTC)
@@ -302,7 +302,7 @@ def test_booking_saga_returns_its_failure_output_after_compensating() -> None:
 
 
 def test_example_activity_registry_runs_offline() -> None:
-    registry = load_modules(["activities.travel", "activities.payments"], ActivityRegistry())
+    registry = load_modules(["tdsl.activities.travel", "tdsl.activities.payments"], ActivityRegistry())
     result = run_offline_sync("booking_saga", {**TRIP, "total": 15_000}, catalog=CATALOG, activities=registry)
     assert result.status == "completed"
     assert result.output["error"] == "PaymentDeclined: payment of 15000.0 for user-7 declined"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from interpreter import PROGRESS_QUERY
+from tdsl.interpreter import PROGRESS_QUERY
 from tests.interpreter.histories import wait_for_event
 from tests.support import harness
 

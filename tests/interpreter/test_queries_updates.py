@@ -9,8 +9,8 @@ from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdate
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.exceptions import ApplicationError
 
-from interpreter import RunPayload
-from server.errors import EngineError, InvalidPayload, UnknownHandler
+from tdsl.interpreter import RunPayload
+from tdsl.server.errors import EngineError, InvalidPayload, UnknownHandler
 from tests.interpreter.histories import assert_replays, events, type_names, wait_for_event
 from tests.support import harness
 

@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 from temporalio.common import RawValue
 
-from server.errors import InvalidPayload, UnknownHandler
+from tdsl.server.errors import InvalidPayload, UnknownHandler
 from tests.interpreter.histories import assert_replays, events, of_type, summaries, wait_for_event
 from tests.support import harness
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import activities  # noqa: F401  - registers the example activities
-from activities.registry import ActivityRegistry, load_modules
+import tdsl.activities  # noqa: F401  - registers the example activities
+from tdsl.activities.registry import ActivityRegistry, load_modules
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -14,7 +14,7 @@ ROOT = HERE.parent.parent
 
 def example_registry() -> ActivityRegistry:
     """A registry holding exactly the example activities (as ``tdsl lint`` loads them by default)."""
-    return load_modules(["activities"], into=ActivityRegistry())
+    return load_modules(["tdsl.activities"], into=ActivityRegistry())
 
 
 def expected_lines(path: Path) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from dsl_schema.catalog import Catalog
-from dsl_schema.lint import semantic_checker
-from server.engine import TemporalEngine
+from tdsl.dsl_schema.catalog import Catalog
+from tdsl.dsl_schema.lint import semantic_checker
+from tdsl.server.engine import TemporalEngine
 
 from .support import example_registry
 
@@ -67,7 +67,7 @@ def test_the_catalog_keeps_invalid_definitions_out_and_reports_their_positions(t
 
 def test_the_engine_loads_its_catalog_through_the_linter(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    engine = TemporalEngine(definitions=str(folder), activity_modules=["activities"])
+    engine = TemporalEngine(definitions=str(folder), activity_modules=["tdsl.activities"])
     catalog = engine.load_catalog()
     assert catalog.names() == ["greeting", "reminder"]
     broken = catalog.invalid[str(folder / "broken.yaml")]

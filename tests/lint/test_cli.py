@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from dsl_schema.validate import workflow_schema
-from server.cli import build_parser
+from tdsl.dsl_schema.validate import workflow_schema
+from tdsl.server.cli import build_parser
 
 VALID = """\
 name: greeting
@@ -160,7 +160,7 @@ def test_schema_prints_the_published_schema(capsys: pytest.CaptureFixture[str]) 
 
 def test_the_console_script_checks_activities_of_a_module_in_the_current_folder(tmp_path: Path) -> None:
     write(tmp_path, "sms.py", textwrap.dedent("""\
-        from activities import register
+        from tdsl.activities import register
 
         @register
         async def send_sms(phone: str, text: str) -> dict:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dsl_schema.lint import CODES, lint_paths
+from tdsl.dsl_schema.lint import CODES, lint_paths
 
 from .support import FIXTURES, ROOT, example_registry, expected_lines
 

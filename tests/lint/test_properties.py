@@ -8,10 +8,10 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl_schema.catalog import compile_document
-from dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
-from dsl_schema.lint import CODES, lint_text, semantic_checker
-from dsl_schema.loader import load_text
+from tdsl.dsl_schema.catalog import compile_document
+from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
+from tdsl.dsl_schema.lint import CODES, lint_text, semantic_checker
+from tdsl.dsl_schema.loader import load_text
 
 from ..dsl_schema.strategies import Drawn, documents
 from .strategies import definitions, mutated, to_yaml

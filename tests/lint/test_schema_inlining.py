@@ -8,8 +8,8 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dsl_schema.loader import load_text
-from dsl_schema.validate import SchemaValidator, inline_refs, schema_validator, workflow_schema
+from tdsl.dsl_schema.loader import load_text
+from tdsl.dsl_schema.validate import SchemaValidator, inline_refs, schema_validator, workflow_schema
 
 from ..dsl_schema.strategies import Mutant, mutants
 from .strategies import mutated

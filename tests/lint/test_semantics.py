@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import textwrap
 
-from dsl_schema.lint import lint_paths, lint_text
+from tdsl.dsl_schema.lint import lint_paths, lint_text
 
 from .support import ROOT, example_registry
 

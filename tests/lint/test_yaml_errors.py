@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from dsl_schema.lint import lint_text
+from tdsl.dsl_schema.lint import lint_text
 
 CASES = [
     ("name: x\nsteps:\n  - wait: !!int abc\n", "def.yaml:3:11: E001 YAML error: 'abc' is not a valid int "

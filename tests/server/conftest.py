@@ -11,8 +11,8 @@ import pytest
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from server.engine import TemporalEngine
-from server.http import create_app
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.http import create_app
 from tests.server.helpers import Echo, make_settings
 
 

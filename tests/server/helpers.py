@@ -10,8 +10,8 @@ from typing import Any
 
 from temporalio import workflow
 
-from server.config import Settings
-from server.runs import RunService
+from tdsl.server.config import Settings
+from tdsl.server.runs import RunService
 from tests.support import eventually
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -28,7 +28,7 @@ def make_settings(task_queue: str, *, definitions: Path | str = DEFINITIONS, **h
         {
             "temporal": {"task_queue": task_queue, "worker": {"graceful_shutdown_seconds": 0}},
             "definitions": str(definitions),
-            "activity_modules": ["activities"],
+            "activity_modules": ["tdsl.activities"],
             "http": http,
         }
     )

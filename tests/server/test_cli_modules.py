@@ -17,7 +17,7 @@ steps:
 output: "{{ steps.sms }}"
 """
 MY_ACTIVITIES = """\
-from activities import register
+from tdsl.activities import register
 
 @register
 async def send_sms(phone: str, text: str) -> dict:
@@ -40,10 +40,10 @@ async def test_modules_in_the_current_folder_are_found(tmp_path: Path) -> None:
     (tmp_path / "definitions" / "greeting.yaml").write_text(GREETING)
     (tmp_path / "my_activities.py").write_text(MY_ACTIVITIES)
     found = await tdsl_in(
-        tmp_path, "lint", "--activity-module", "activities", "--activity-module", "my_activities"
+        tmp_path, "lint", "--activity-module", "tdsl.activities", "--activity-module", "my_activities"
     )
     assert found.code == 0, found.out + found.err
-    missing = await tdsl_in(tmp_path, "lint", "--activity-module", "activities")
+    missing = await tdsl_in(tmp_path, "lint", "--activity-module", "tdsl.activities")
     assert missing.code == 1
     assert "unknown activity 'send_sms'" in missing.out
 

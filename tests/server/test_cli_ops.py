@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from server.engine import TemporalEngine
+from tdsl.server.engine import TemporalEngine
 from tests.server.cli import tdsl
 from tests.server.helpers import DEFINITIONS, eventually, unique, waiting_for_signal
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import httpx
 
-from server.devserver import free_port, port_open
+from tdsl.server.devserver import free_port, port_open
 from tests.server.cli import ROOT, TDSL, environment
 from tests.server.helpers import DEFINITIONS, unique
 

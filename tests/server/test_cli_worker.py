@@ -7,8 +7,8 @@ import signal
 
 from temporalio.client import Client
 
-from activities import default_registry
-from server.runs import RunService
+from tdsl.activities import default_registry
+from tdsl.server.runs import RunService
 from tests.server.cli import ROOT, TDSL, environment
 from tests.server.helpers import unique
 from tests.support import project_catalog

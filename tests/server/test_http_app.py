@@ -6,10 +6,10 @@ import httpx
 from fastapi import FastAPI
 from temporalio.client import Client
 
-from server.config import Settings
-from server.engine import TemporalEngine
-from server.http import create_app
-from server.http.deps import get_settings
+from tdsl.server.config import Settings
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.http import create_app
+from tdsl.server.http.deps import get_settings
 from tests.server.helpers import make_settings, unique
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from server.engine import TemporalEngine
+from tdsl.server.engine import TemporalEngine
 from tests.server.helpers import unique
 
 GREETING_INPUT_SCHEMA = {

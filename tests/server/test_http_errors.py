@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import httpx
 import pytest
 
-from server.engine import TemporalEngine
-from server.http import create_app
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.http import create_app
 from tests.server.helpers import make_settings, unique
 
 

@@ -18,8 +18,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance, status_code_conformance
 
-from server.engine import TemporalEngine
-from server.http.serving import HTTPService
+from tdsl.server.engine import TemporalEngine
+from tdsl.server.http.serving import HTTPService
 from tests.server.helpers import unique
 
 EXAMPLES = 400  # about 10 s on two cores

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Response
 
-from dsl_schema.catalog import CatalogEntry
+from tdsl.dsl_schema.catalog import CatalogEntry
 
 from ...code_workflows import CodeWorkflow
 from ...config import Settings
