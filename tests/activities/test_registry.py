@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 from temporalio import activity
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
 from tdsl import activities
@@ -215,9 +215,12 @@ async def test_the_worker_runs_exactly_the_registry(client: Client, task_queue: 
         result = await h.execute("registry_calls", {"lines": [{"sku": "A", "quantity": 4}]})
         h.add(CALLS_OTHER)
         # RunService refuses it: send_email is an example activity, but not in this registry
-        started = await h.client.start_workflow(
+        other = h.catalog.get("registry_calls_other")
+        assert other is not None
+        payload: dict[str, Any] = {"definition": other.data, "input": None}
+        started: WorkflowHandle[Any, Any] = await h.client.start_workflow(
             "registry_calls_other",
-            {"definition": h.catalog.get("registry_calls_other").data, "input": None},  # type: ignore[union-attr]
+            payload,
             id=h.unique_id("other"),
             task_queue=task_queue,
         )
