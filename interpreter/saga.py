@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .cancellation import shielded
 from .errors import DefinitionError, StepError
 from .runtime import ActivityCall, RetrySpec, Runtime
 
@@ -76,5 +77,5 @@ class Saga:
                 return list(await asyncio.gather(*(run_one(item) for item in newest_first)))
             return [await run_one(item) for item in newest_first]
 
-        self.executed.extend(await runtime.shield(run_all))
+        self.executed.extend(await shielded(run_all))
         return self.executed
