@@ -24,6 +24,7 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.converter import value_to_type
 
+from tdsl.interpreter.kwargs import KWARGS_KEY as KWARGS_KEY  # re-exported: the envelope is defined there
 from tdsl.interpreter.kwargs import split_arguments
 
 F = TypeVar("F", bound=Callable[..., Any])
