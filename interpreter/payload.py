@@ -145,4 +145,10 @@ def _typed(cls: type[Any], data: Any) -> Any:
     try:
         return value_to_type(cls, data)
     except (TypeError, ValueError, KeyError) as err:
-        raise DefinitionError(f"the workflow input has an invalid {cls.__name__}: {err}") from None
+        reasons = [str(err)]
+        cause = err.__cause__
+        while cause is not None and len(reasons) < 4:  # the converter says which field, its cause why
+            reasons.append(str(cause))
+            cause = cause.__cause__
+        why = ": ".join(reasons)
+        raise DefinitionError(f"the workflow input has an invalid {cls.__name__}: {why}") from None
