@@ -15,7 +15,7 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import ApplicationError
 
 from ..cancellation import await_outcome
-from ..core import RunFailed
+from ..core import Interpreter, RunFailed
 from ..errors import CompletedWhileCancelled, DefinitionError, StepError
 from ..kwargs import pack_arguments, split_arguments
 from ..payload import RunPayload
@@ -325,7 +325,7 @@ class OfflineRun:
         self.core = Run(self.runtime, payload)
 
     @property
-    def interp(self) -> Any:
+    def interp(self) -> Interpreter:
         """The interpreter of the current run."""
         return self.core.interp
 
