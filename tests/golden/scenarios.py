@@ -7,8 +7,10 @@ interpreter fails if a change would break runs already in flight (such a change 
 Adding a scenario
 -----------------
 1. Append a :class:`Scenario` to :data:`SCENARIOS`: a unique ``name`` (the file name), the ``definition``
-   (a name from ``definitions/``), its ``input``, and the expected ``outcome`` (``"completed"`` or
-   ``"failed"``). Keep it quick: pass short durations through the input (``timeout: 2s``), or set
+   (a name from ``definitions/``), its ``input``, and the expected ``outcome`` (``"completed"``,
+   ``"failed"``, ``"cancelled"``, or ``"continued_as_new"``: then the file holds the chain's first run).
+   Server settings a scenario needs (``dynamic_config``) get it a dev server of its own.
+   Keep it quick: pass short durations through the input (``timeout: 2s``), or set
    ``time_skipping=True`` for day-long waits. A construct that no definition in ``definitions/`` uses gets
    a small definition of its own, given as YAML text in ``source``.
 2. A run that waits for people gets a ``drive`` coroutine. It receives the run's handle and the

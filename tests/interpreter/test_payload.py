@@ -23,7 +23,7 @@ def _payloads(attributes: dict[str, Any]) -> list[Any]:
 
 def _recorded_inputs() -> list[tuple[str, Any]]:
     """Every run input in the golden files: starts, child starts (batches) and continue-as-new commands."""
-    found = []
+    found: list[tuple[str, Any]] = []
     for path in sorted(GOLDEN.glob("*.json")):
         for event in json.loads(path.read_text(encoding="utf-8"))["events"]:
             for key in (
