@@ -76,7 +76,7 @@ def _usable_by_reference(fn: Callable[..., Any], name: str) -> None:
     # ``activity.defn`` marks the function in place (and returns it); a callable it refuses (keyword-only
     # parameters, a builtin) simply stays usable by name only.
     with contextlib.suppress(AttributeError, TypeError, ValueError):
-        activity.defn(fn, name=name)
+        activity.defn(name=name)(fn)
 
 
 class EngineActivities(ActivityRegistry):
