@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..config import Settings
+    from ..connection import ConnectionSettings
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -60,10 +61,7 @@ def add_connection_options(
         )
 
 
-def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
-    """The settings: configuration file, environment, then the command's flags."""
-    from ..config import load_settings
-
+def _overrides(args: argparse.Namespace, extra: dict[str, Any]) -> dict[str, Any]:
     overrides: dict[str, Any] = {
         "temporal": {
             "url": getattr(args, "address", None),
@@ -73,9 +71,24 @@ def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
         "definitions": getattr(args, "definitions", None),
         "activity_modules": getattr(args, "activity_modules", None),
     }
-    for key, value in extra.items():
-        overrides[key] = value
-    return load_settings(getattr(args, "config", None), overrides=overrides)
+    overrides.update(extra)
+    return overrides
+
+
+def settings_from(args: argparse.Namespace, **extra: Any) -> Settings:
+    """The settings: configuration file, environment, then the command's flags."""
+    from ..config import load_settings
+
+    return load_settings(getattr(args, "config", None), overrides=_overrides(args, extra))
+
+
+def connection_from(args: argparse.Namespace) -> ConnectionSettings:
+    """Only the connection settings, from the same sources as :func:`settings_from` but without the settings
+    models: what the verbs that just talk to Temporal need."""
+    from ..config_sources import settings_tree
+    from ..connection import connection_settings
+
+    return connection_settings(settings_tree(getattr(args, "config", None), overrides=_overrides(args, {})))
 
 
 def read_json_argument(text: str | None) -> Any:
@@ -110,7 +123,7 @@ def error(message: str) -> None:
 
 def _usage_errors() -> tuple[type[Exception], ...]:
     """Errors that mean "fix the command line or the configuration" (exit 2)."""
-    from ..config import ConfigError
+    from ..config_sources import ConfigError
 
     found: list[type[Exception]] = [ConfigError, UsageError]
     # Only a command that imported the activity registry can have failed to load an activity module; the

@@ -16,16 +16,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from ..connection import connect
+from ..errors import EngineNotReady
 from ..gateway.inspecting import RunInspector
 from ..gateway.messaging import RunMessenger
 from ..run_types import RunInfo, RunStatus
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
+    connection_from,
     print_json,
     read_json_argument,
     run_async,
-    settings_from,
 )
 
 EXIT_RUNNING = 3
@@ -38,8 +39,10 @@ def _with_runs(
     folder, no activity modules, no catalog)."""
 
     async def main() -> int:
-        settings = settings_from(args)
-        client = await connect(settings.temporal)
+        connection = connection_from(args)
+        if not connection.enabled:
+            raise EngineNotReady("Temporal is disabled in the configuration (temporal.enabled: false)")
+        client = await connect(connection)
         inspector = RunInspector(client)
         return await body(inspector, RunMessenger(inspector))
 

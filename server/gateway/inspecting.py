@@ -57,12 +57,30 @@ class RunInspector:
     # ------------------------------------------------------------------ status
     async def info(self, workflow_id: str, *, progress: bool = False) -> RunInfo:
         """Status of the latest run with this id; with ``progress`` also the built-in progress (DSL runs)."""
+        if not progress:
+            return await self._describe(workflow_id)
+        # Ask for the progress while describing (one round trip instead of two); the answer is dropped for a
+        # code workflow, which the description reveals.
+        asked = asyncio.ensure_future(self.progress(workflow_id))
+        try:
+            info = await self._describe(workflow_id)
+        except BaseException:
+            asked.cancel()
+            await asyncio.gather(asked, return_exceptions=True)
+            raise
+        if info.definition is None:
+            asked.cancel()
+            await asyncio.gather(asked, return_exceptions=True)
+            return info
+        return replace(info, progress=await asked)
+
+    async def _describe(self, workflow_id: str) -> RunInfo:
         try:
             desc = await self.handle(workflow_id).describe()
         except RPCError as err:
             raise rpc_error(err, workflow_id) from None
         memo = await desc.memo()
-        info = RunInfo(
+        return RunInfo(
             workflow_id=desc.id,
             run_id=desc.run_id,
             workflow_type=desc.workflow_type,
@@ -77,9 +95,6 @@ class RunInspector:
             sha256=memo.get("sha256"),
             commit=memo.get("commit"),
         )
-        if progress and info.definition is not None:
-            info = replace(info, progress=await self.progress(workflow_id))
-        return info
 
     async def describe(self, workflow_id: str) -> dict[str, Any]:
         """:meth:`info` as plain data."""
