@@ -12,6 +12,10 @@ processes from an empty folder (no ``config.yaml``), in an order that rotates ev
 * ``floor``: ``python -c`` importing ``temporalio.client``, connecting and describing the same run;
 * ``floor+query``: the floor plus the progress query ``tdsl status`` also makes (shows what the query costs).
 
+``--tdsl-source DIR`` runs ``tdsl`` from another source tree instead (``python -c`` calling its
+``tdsl.server.cli.main`` with ``PYTHONPATH=DIR``), to compare with an earlier commit exported there
+(``git archive COMMIT | tar -x -C DIR``).
+
 Every process ends with ``os._exit`` as ``tdsl`` does (docs/TEMPORAL_NOTES.md, "Process exit"). The figure of
 a command is its median over the rounds (min and max beside it). Goals: ``help`` <= 0.2 s and
 ``status`` / ``floor`` <= 1.3.
@@ -55,8 +59,21 @@ os._exit(0)
 """
 
 
+LAUNCH = "import sys; from tdsl.server.cli import main; main(sys.argv[1:])"
+SOURCE: str | None = None  # --tdsl-source
+
+
 def environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("TDSL_", "TEMPORAL_"))}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TDSL_", "TEMPORAL_"))}
+    if SOURCE is not None:
+        env["PYTHONPATH"] = SOURCE
+    return env
+
+
+def tdsl(*argv: str) -> list[str]:
+    if SOURCE is not None:
+        return [sys.executable, "-c", LAUNCH, *argv]
+    return [str(BIN / "tdsl"), *argv]
 
 
 async def timed(argv: list[str], cwd: str) -> float:
@@ -95,8 +112,8 @@ async def bench(rounds: int) -> dict[str, list[float]]:
             )
             await waiting(engine, started.workflow_id)
             commands = {
-                "help": [str(BIN / "tdsl"), "--help"],
-                "status": [str(BIN / "tdsl"), "status", started.workflow_id, "--address", server.address],
+                "help": tdsl("--help"),
+                "status": tdsl("status", started.workflow_id, "--address", server.address),
                 "floor": [sys.executable, "-c", FLOOR, server.address, started.workflow_id, "describe"],
                 "floor+query": [sys.executable, "-c", FLOOR, server.address, started.workflow_id, "query"],
             }
@@ -120,10 +137,13 @@ async def bench(rounds: int) -> dict[str, list[float]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=15)
+    parser.add_argument("--tdsl-source", help="run tdsl from this source tree")
     options = parser.parse_args()
+    global SOURCE
+    SOURCE = options.tdsl_source
     times = asyncio.run(bench(options.rounds))
     median = {name: statistics.median(values) for name, values in times.items()}
-    print(f"load average before: see `uptime`; now {os.getloadavg()[0]:.2f}")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.2f}")
     print("| command | median s | min s | max s |")
     print("|---|---|---|---|")
     for name, values in times.items():
