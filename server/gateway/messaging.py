@@ -83,7 +83,7 @@ class RunMessenger:
     async def query(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Ask a declared query (or the built-in ``__progress``); queries also answer after the run closed."""
         if name == PROGRESS_QUERY:
-            await self.target(workflow_id)
+            await self.inspector.info(workflow_id)  # every DSL run answers it: only the run must exist
         else:
             await self.check(workflow_id, "query", name, args)
         try:
