@@ -163,3 +163,21 @@ async def test_cli_verbs_on_a_run_need_neither_definitions_nor_activity_modules(
     assert cancel.code == 0, cancel.err
     outcome = await runs.outcome(workflow_id, timeout=30)
     assert outcome.status.value == "CANCELED"
+
+
+def test_no_module_of_the_server_imports_private_sdk_names() -> None:
+    import ast
+
+    server = Path(__file__).resolve().parents[2] / "server"
+    private = []
+    for file in sorted(server.rglob("*.py")):
+        for node in ast.walk(ast.parse(file.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("temporalio"):
+                names = [(node.module or "").split("."), *([alias.name] for alias in node.names)]
+            elif isinstance(node, ast.Import):
+                names = [a.name.split(".") for a in node.names if a.name.startswith("temporalio")]
+            else:
+                continue
+            if any(part.startswith("_") for parts in names for part in parts):
+                private.append(f"{file.relative_to(server)}:{node.lineno}")
+    assert private == []
