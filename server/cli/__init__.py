@@ -44,7 +44,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     # SIGTERM takes the same clean path as Ctrl-C (stop the worker, stop the dev server).
     signal.signal(signal.SIGTERM, _interrupt)
     finish(args.func(args))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main(sys.argv[1:])
