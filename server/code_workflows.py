@@ -14,13 +14,23 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from temporalio.converter import value_to_type
-from temporalio.workflow import _Definition
 
 from .errors import InvalidInput
 
 __all__ = ["CodeWorkflow", "WorkerRegistry"]
 
 W = TypeVar("W", bound=type)
+
+
+def _workflow_definition(workflow_cls: type) -> Any:
+    """What ``@workflow.defn`` recorded on the class itself (not inherited), or ``None``.
+
+    The SDK has no public reader of a workflow class's name, run method and handlers; this reads the record
+    the decorator attaches to the class, with the same check the SDK's worker makes. It is the only place
+    here that knows that record.
+    """
+    defn = getattr(workflow_cls, "__temporal_workflow_definition", None)
+    return defn if defn is not None and getattr(defn, "cls", None) is workflow_cls else None
 
 
 def _handler_names(handlers: Mapping[str | None, Any]) -> tuple[frozenset[str], bool]:
@@ -46,7 +56,7 @@ class CodeWorkflow:
     @classmethod
     def from_class(cls, workflow_cls: type) -> CodeWorkflow:
         """Describe a ``@workflow.defn`` class; ``TypeError`` when it is not one (or is dynamic)."""
-        defn = _Definition.from_class(workflow_cls)
+        defn = _workflow_definition(workflow_cls)
         if defn is None:
             raise TypeError(
                 f"{workflow_cls.__name__} is not a @workflow.defn class; decorate it with "

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import inspect
 import logging
 import sys
 from collections.abc import Callable
@@ -33,7 +32,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar, overload
 
-from temporalio.activity import _Definition as _ActivityDefinition
+from temporalio import activity
 from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
@@ -74,17 +73,10 @@ def _usable_by_reference(fn: Callable[..., Any], name: str) -> None:
     it the activity definition Temporal looks up (the worker runs the registry's wrapper under ``name``)."""
     if getattr(fn, "__temporal_activity_definition", None) is not None:
         return
+    # ``activity.defn`` marks the function in place (and returns it); a callable it refuses (keyword-only
+    # parameters, a builtin) simply stays usable by name only.
     with contextlib.suppress(AttributeError, TypeError, ValueError):
-        setattr(
-            fn,
-            "__temporal_activity_definition",
-            _ActivityDefinition(
-                name=name,
-                fn=fn,
-                is_async=inspect.iscoroutinefunction(fn),
-                no_thread_cancel_exception=False,
-            ),
-        )
+        activity.defn(name=name)(fn)
 
 
 class EngineActivities(ActivityRegistry):

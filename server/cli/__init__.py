@@ -1,7 +1,8 @@
 """``tdsl``: the command line of Temporal DSL.
 
-Each sub-command lives in its own module exposing ``register(subparsers)``; a command function receives the
-parsed arguments and returns an exit status.
+:mod:`.verbs` declares every sub-command and its arguments; each names its implementation (a function of a
+``*_cmd`` module that receives the parsed arguments and returns an exit status), imported only when that verb
+runs. Building the parser imports nothing heavy, so ``tdsl --help`` and argument errors answer at once.
 """
 
 from __future__ import annotations
@@ -13,19 +14,19 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from . import dev_cmd, lint_cmd, ops_cmd, run_cmd, schema_cmd, serve_cmd, worker_cmd
 from .common import finish
+from .verbs import register_all
 
-COMMAND_MODULES = [dev_cmd, worker_cmd, run_cmd, lint_cmd, schema_cmd, serve_cmd, ops_cmd]
+__all__ = ["build_parser", "main"]
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of every verb; ``args.func(args)`` runs the chosen one and returns its exit status."""
     parser = argparse.ArgumentParser(
         prog="tdsl", description="Temporal DSL: declarative YAML workflows on Temporal."
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for module in COMMAND_MODULES:
-        module.register(subparsers)
+    register_all(subparsers)
     return parser
 
 
@@ -43,7 +44,3 @@ def main(argv: Sequence[str] | None = None) -> None:
     # SIGTERM takes the same clean path as Ctrl-C (stop the worker, stop the dev server).
     signal.signal(signal.SIGTERM, _interrupt)
     finish(args.func(args))
-
-
-if __name__ == "__main__":  # pragma: no cover
-    main(sys.argv[1:])

@@ -9,26 +9,7 @@ from pathlib import Path
 
 from ..devserver import DevServer
 from ..engine import TemporalEngine
-from .common import EXIT_FAILED, EXIT_OK, add_connection_options, error, run_async, settings_from
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("dev", help="start a local Temporal dev server, a worker and the HTTP API")
-    parser.add_argument("--port", type=int, help="Temporal frontend port (default 7233)")
-    parser.add_argument("--ui-port", type=int, help="Web UI port (default 8233)")
-    parser.add_argument("--state-dir", help="folder for the SQLite state (default .state)")
-    parser.add_argument("--http-host", help="HTTP API interface (default http.host, 127.0.0.1)")
-    parser.add_argument("--http-port", type=int, help="HTTP API port (default http.port, 8000; 0 picks one)")
-    parser.add_argument("--no-http", action="store_true", help="do not serve the HTTP API")
-    parser.add_argument(
-        "--example", metavar="NAME", help="after start, run this definition once and print its result"
-    )
-    parser.add_argument(
-        "--example-input", metavar="JSON", help="input of the example run (JSON or @file.json)"
-    )
-    parser.add_argument("--exit-after-example", action="store_true", help="stop after the example run")
-    add_connection_options(parser)
-    parser.set_defaults(func=run)
+from .common import EXIT_FAILED, EXIT_OK, error, run_async, settings_from
 
 
 def run(args: argparse.Namespace) -> int:

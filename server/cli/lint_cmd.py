@@ -12,30 +12,10 @@ import os
 import sys
 
 from tdsl.activities.registry import ActivityRegistry, load_modules
-from tdsl.dsl_schema.lint import FORMATS, LintPathError, lint_paths, render
+from tdsl.dsl_schema.lint import LintPathError, lint_paths, render
 
 from ..config import ConfigError
 from .common import EXIT_USAGE, error, settings_from
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser(
-        "lint", help="check definitions: YAML syntax, the JSON Schema and semantic checks",
-        description="Check definitions: YAML syntax, the JSON Schema and semantic checks "
-                    "(docs/LINT_CODES.md lists the codes). Exit status 0: no errors (warnings allowed); "
-                    "1: errors; 2: could not run.",
-    )
-    parser.add_argument("paths", nargs="*", metavar="PATH",
-                        help="definition files or folders (default: the configured definitions folder)")
-    parser.add_argument("--format", choices=FORMATS, default="text",
-                        help="text (with source lines and carets), json, or github (Actions annotations)")
-    parser.add_argument("--config", help="configuration file (default: $TDSL_CONFIG or ./config.yaml)")
-    parser.add_argument("--definitions",
-                        help="definitions folder: linted by default; child definitions are looked up there")
-    parser.add_argument("--activity-module", action="append", dest="activity_modules",
-                        help="module registering activities; repeatable; replaces the configured modules "
-                             "(env TDSL_ACTIVITY_MODULES)")
-    parser.set_defaults(func=run)
 
 
 def print_output(text: str) -> None:

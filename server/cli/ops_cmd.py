@@ -1,102 +1,50 @@
 """Run operations at a terminal: ``tdsl status|result|signal|query|update|cancel|terminate|list``.
 
-They go through the same :class:`~tdsl.server.runs.RunService` as the HTTP API and the engine, so a signal is
-checked against its declaration and schema before it is sent. Exit status: 0 done, 1 failed (or the run
-failed), 2 usage or configuration error, 3 the run is still running (``tdsl result``).
+They go through the same gateway (:mod:`tdsl.server.gateway`) as the HTTP API and the engine, so a signal is
+checked against its declaration and schema before it is sent: the declarations of the definition the run is
+pinned to, read from the run itself. They never read the definitions folder nor import activity modules.
+Exit status: 0 done, 1 failed (or the run failed), 2 usage or configuration error, 3 the run is still running
+(``tdsl result``).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import logging
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from ..engine import TemporalEngine
+from ..connection import connect
+from ..errors import EngineNotReady
+from ..gateway.inspecting import RunInspector
+from ..gateway.messaging import RunMessenger
 from ..run_types import RunInfo, RunStatus
-from ..runs import RunService
 from .common import (
     EXIT_FAILED,
     EXIT_OK,
-    add_connection_options,
+    connection_from,
     print_json,
     read_json_argument,
     run_async,
-    settings_from,
 )
 
 EXIT_RUNNING = 3
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    def command(name: str, help: str, func: Callable[[argparse.Namespace], int]) -> argparse.ArgumentParser:
-        parser = subparsers.add_parser(name, help=help, description=help)
-        parser.set_defaults(func=func)
-        return parser
+def _with_runs(
+    args: argparse.Namespace, body: Callable[[RunInspector, RunMessenger], Awaitable[int]]
+) -> int:
+    """Run ``body`` with the gateway's inspector and messenger: a connection and nothing else (no definitions
+    folder, no activity modules, no catalog)."""
 
-    def finish(parser: argparse.ArgumentParser) -> None:
-        add_connection_options(parser, worker=False)
-
-    p = command("status", "show a run's status and its built-in progress", status)
-    p.add_argument("workflow_id")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    finish(p)
-
-    p = command("result", "print a run's result (exit 3 while it is still running)", result)
-    p.add_argument("workflow_id")
-    p.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for the run to end"
-    )
-    finish(p)
-
-    p = command("signal", "send a signal to a run", signal)
-    p.add_argument("workflow_id")
-    p.add_argument("name", help="signal name (declared by the definition)")
-    p.add_argument("payload", nargs="?", help="payload: JSON, @file.json or - for stdin")
-    finish(p)
-
-    p = command("query", "ask a run a query (also after it ended)", query)
-    p.add_argument("workflow_id")
-    p.add_argument("name", help="query name (declared by the definition, or __progress)")
-    finish(p)
-
-    p = command("update", "send an update to a run and print its result", update)
-    p.add_argument("workflow_id")
-    p.add_argument("name", help="update name (declared by the definition)")
-    p.add_argument("payload", nargs="?", help="payload: JSON, @file.json or - for stdin")
-    finish(p)
-
-    p = command("cancel", "cancel a run (YAML runs compensate what they did)", cancel)
-    p.add_argument("workflow_id")
-    finish(p)
-
-    p = command("terminate", "terminate a run at once (no compensation)", terminate)
-    p.add_argument("workflow_id")
-    p.add_argument("--reason", help="recorded in the run's history")
-    finish(p)
-
-    p = command("list", "list recent runs, grouped by definition", list_runs)
-    p.add_argument("--definition", "-d", help="only runs of this definition")
-    p.add_argument("--status", help="only runs with this status (RUNNING, COMPLETED, FAILED, ...)")
-    p.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
-    p.add_argument("--json", action="store_true", help="print JSON")
-    finish(p)
-
-
-def _with_runs(args: argparse.Namespace, body: Callable[[RunService], Awaitable[int]]) -> int:
     async def main() -> int:
-        settings = settings_from(args)
-        settings.temporal.worker.enabled = False  # these commands only talk to the server
-        # About runs, not definitions: invalid files are `tdsl lint`'s business, not noise here.
-        logging.getLogger("temporal_dsl.engine").setLevel(logging.CRITICAL)
-        engine = TemporalEngine(settings=settings)
-        await engine.start()
-        try:
-            return await body(engine.require_runs())
-        finally:
-            await engine.stop()
+        connection = connection_from(args)
+        if not connection.enabled:
+            raise EngineNotReady("Temporal is disabled in the configuration (temporal.enabled: false)")
+        client = await connect(connection)
+        inspector = RunInspector(client)
+        return await body(inspector, RunMessenger(inspector))
 
     return run_async(main)
 
@@ -107,7 +55,7 @@ def _args(payload: str | None) -> tuple[Any, ...]:
 
 # ---------------------------------------------------------------------------------------------- commands
 def status(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
         info = await runs.info(args.workflow_id, progress=True)
         if args.json:
             print_json(info.as_dict())
@@ -159,7 +107,7 @@ def _time(moment: Any) -> str:
 
 
 def result(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
         outcome = await runs.outcome(args.workflow_id, timeout=max(args.wait, 0.0))
         if outcome.status is RunStatus.RUNNING:
             print(f"tdsl: run {args.workflow_id!r} is still running", file=sys.stderr)
@@ -180,8 +128,8 @@ def result(args: argparse.Namespace) -> int:
 
 
 def signal(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
-        await runs.signal(args.workflow_id, args.name, *_args(args.payload))
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
+        await messages.signal(args.workflow_id, args.name, *_args(args.payload))
         print(f"signal {args.name!r} sent to {args.workflow_id}")
         return EXIT_OK
 
@@ -189,24 +137,24 @@ def signal(args: argparse.Namespace) -> int:
 
 
 def query(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
-        print_json(await runs.query(args.workflow_id, args.name))
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
+        print_json(await messages.query(args.workflow_id, args.name))
         return EXIT_OK
 
     return _with_runs(args, body)
 
 
 def update(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
-        print_json(await runs.update(args.workflow_id, args.name, *_args(args.payload)))
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
+        print_json(await messages.update(args.workflow_id, args.name, *_args(args.payload)))
         return EXIT_OK
 
     return _with_runs(args, body)
 
 
 def cancel(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
-        await runs.cancel(args.workflow_id)
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
+        await messages.cancel(args.workflow_id)
         print(f"cancellation of {args.workflow_id} requested")
         return EXIT_OK
 
@@ -214,8 +162,8 @@ def cancel(args: argparse.Namespace) -> int:
 
 
 def terminate(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
-        await runs.terminate(args.workflow_id, args.reason)
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
+        await messages.terminate(args.workflow_id, args.reason)
         print(f"{args.workflow_id} terminated")
         return EXIT_OK
 
@@ -223,7 +171,7 @@ def terminate(args: argparse.Namespace) -> int:
 
 
 def list_runs(args: argparse.Namespace) -> int:
-    async def body(runs: RunService) -> int:
+    async def body(runs: RunInspector, messages: RunMessenger) -> int:
         found = await runs.list_runs(args.definition, limit=args.limit, status=args.status)
         if args.json:
             print_json(found)

@@ -5,21 +5,7 @@ from __future__ import annotations
 import argparse
 
 from ..engine import TemporalEngine
-from .common import EXIT_OK, add_connection_options, print_json, read_json_argument, run_async, settings_from
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("run", help="start a run of a definition and print its result")
-    parser.add_argument("name", help="definition (or registered workflow) name")
-    parser.add_argument("--input", "-i", help="run input: JSON, @file.json, or - for stdin")
-    parser.add_argument(
-        "--id", dest="workflow_id", help="workflow id (default: the definition's id template)"
-    )
-    parser.add_argument("--no-wait", action="store_true", help="print the workflow id instead of the result")
-    parser.add_argument("--delay", type=float, help="start delay in seconds")
-    parser.add_argument("--timeout", type=float, help="seconds to wait for the result")
-    add_connection_options(parser)
-    parser.set_defaults(func=run)
+from .common import EXIT_OK, print_json, read_json_argument, run_async, settings_from
 
 
 def run(args: argparse.Namespace) -> int:

@@ -15,11 +15,6 @@ from .common import EXIT_OK
 from .lint_cmd import print_output
 
 
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("schema", help="print the JSON Schema of definitions")
-    parser.set_defaults(func=run)
-
-
 def run(args: argparse.Namespace) -> int:
     print_output(json.dumps(workflow_schema(), indent=2))
     return EXIT_OK

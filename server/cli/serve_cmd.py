@@ -8,22 +8,10 @@ import signal
 from typing import TYPE_CHECKING
 
 from ..engine import TemporalEngine
-from .common import EXIT_FAILED, EXIT_OK, add_connection_options, error, run_async, settings_from
+from .common import EXIT_FAILED, EXIT_OK, error, run_async, settings_from
 
 if TYPE_CHECKING:
     from ..http.serving import HTTPService
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("serve", help="serve the HTTP API (docs at /docs) with a worker")
-    parser.add_argument("--host", help="interface to listen on (default http.host, 127.0.0.1)")
-    parser.add_argument("--port", type=int, help="port to listen on (default http.port, 8000; 0 picks one)")
-    parser.add_argument("--no-worker", action="store_true", help="only the API; workers run elsewhere")
-    parser.add_argument(
-        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
-    )
-    add_connection_options(parser)
-    parser.set_defaults(func=run)
 
 
 async def wait_for_stop_signal() -> None:

@@ -7,13 +7,7 @@ import asyncio
 import signal
 
 from ..engine import TemporalEngine
-from .common import EXIT_OK, add_connection_options, run_async, settings_from
-
-
-def register(subparsers: argparse._SubParsersAction) -> None:
-    parser = subparsers.add_parser("worker", help="run a worker (DSL workflow + registered activities)")
-    add_connection_options(parser)
-    parser.set_defaults(func=run)
+from .common import EXIT_OK, run_async, settings_from
 
 
 async def run_until_signalled(engine: TemporalEngine) -> None:

@@ -1,0 +1,5 @@
+"""``python -m tdsl.server.cli``: the same as the ``tdsl`` console script."""
+
+from . import main
+
+main()

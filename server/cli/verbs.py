@@ -1,0 +1,163 @@
+"""The verbs of ``tdsl`` and their arguments, without their implementations.
+
+Building the parser (and ``tdsl --help``) imports only this module and :mod:`.common`; each verb names its
+implementation as a :class:`~.common.Command` (``<verb module>:<function>``), imported when the verb runs. So
+``tdsl status`` never pays for the web stack or the definition language, and ``--help`` for none of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from .common import Command, add_connection_options
+
+__all__ = ["VERBS", "register_all"]
+
+_CLI = "tdsl.server.cli"
+
+# What ``tdsl lint --format`` accepts (tdsl.dsl_schema.lint.FORMATS; tests/server/test_cli_lazy.py keeps both
+# equal). Spelled out so that building the parser does not import the linter.
+LINT_FORMATS = ("text", "json", "github")
+
+
+def _dev(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("dev", help="start a local Temporal dev server, a worker and the HTTP API")
+    parser.add_argument("--port", type=int, help="Temporal frontend port (default 7233)")
+    parser.add_argument("--ui-port", type=int, help="Web UI port (default 8233)")
+    parser.add_argument("--state-dir", help="folder for the SQLite state (default .state)")
+    parser.add_argument("--http-host", help="HTTP API interface (default http.host, 127.0.0.1)")
+    parser.add_argument("--http-port", type=int, help="HTTP API port (default http.port, 8000; 0 picks one)")
+    parser.add_argument("--no-http", action="store_true", help="do not serve the HTTP API")
+    parser.add_argument(
+        "--example", metavar="NAME", help="after start, run this definition once and print its result"
+    )
+    parser.add_argument(
+        "--example-input", metavar="JSON", help="input of the example run (JSON or @file.json)"
+    )
+    parser.add_argument("--exit-after-example", action="store_true", help="stop after the example run")
+    add_connection_options(parser)
+    parser.set_defaults(func=Command(f"{_CLI}.dev_cmd", "run"))
+
+
+def _worker(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("worker", help="run a worker (DSL workflow + registered activities)")
+    add_connection_options(parser)
+    parser.set_defaults(func=Command(f"{_CLI}.worker_cmd", "run"))
+
+
+def _run(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("run", help="start a run of a definition and print its result")
+    parser.add_argument("name", help="definition (or registered workflow) name")
+    parser.add_argument("--input", "-i", help="run input: JSON, @file.json, or - for stdin")
+    parser.add_argument(
+        "--id", dest="workflow_id", help="workflow id (default: the definition's id template)"
+    )
+    parser.add_argument("--no-wait", action="store_true", help="print the workflow id instead of the result")
+    parser.add_argument("--delay", type=float, help="start delay in seconds")
+    parser.add_argument("--timeout", type=float, help="seconds to wait for the result")
+    add_connection_options(parser)
+    parser.set_defaults(func=Command(f"{_CLI}.run_cmd", "run"))
+
+
+def _lint(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "lint", help="check definitions: YAML syntax, the JSON Schema and semantic checks",
+        description="Check definitions: YAML syntax, the JSON Schema and semantic checks "
+                    "(docs/LINT_CODES.md lists the codes). Exit status 0: no errors (warnings allowed); "
+                    "1: errors; 2: could not run.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="definition files or folders (default: the configured definitions folder)")
+    parser.add_argument("--format", choices=LINT_FORMATS, default="text",
+                        help="text (with source lines and carets), json, or github (Actions annotations)")
+    parser.add_argument("--config", help="configuration file (default: $TDSL_CONFIG or ./config.yaml)")
+    parser.add_argument("--definitions",
+                        help="definitions folder: linted by default; child definitions are looked up there")
+    parser.add_argument("--activity-module", action="append", dest="activity_modules",
+                        help="module registering activities; repeatable; replaces the configured modules "
+                             "(env TDSL_ACTIVITY_MODULES)")
+    parser.set_defaults(func=Command(f"{_CLI}.lint_cmd", "run"))
+
+
+def _schema(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("schema", help="print the JSON Schema of definitions")
+    parser.set_defaults(func=Command(f"{_CLI}.schema_cmd", "run"))
+
+
+def _serve(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("serve", help="serve the HTTP API (docs at /docs) with a worker")
+    parser.add_argument("--host", help="interface to listen on (default http.host, 127.0.0.1)")
+    parser.add_argument("--port", type=int, help="port to listen on (default http.port, 8000; 0 picks one)")
+    parser.add_argument("--no-worker", action="store_true", help="only the API; workers run elsewhere")
+    parser.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    add_connection_options(parser)
+    parser.set_defaults(func=Command(f"{_CLI}.serve_cmd", "run"))
+
+
+def _ops(subparsers: argparse._SubParsersAction) -> None:
+    """The verbs that address one run (or list runs): they read no definitions and import no activities."""
+
+    def command(name: str, help: str, function: str) -> argparse.ArgumentParser:
+        parser = subparsers.add_parser(name, help=help, description=help)
+        parser.set_defaults(func=Command(f"{_CLI}.ops_cmd", function))
+        return parser
+
+    def finish(parser: argparse.ArgumentParser) -> None:
+        add_connection_options(parser, worker=False, definitions=False)
+
+    p = command("status", "show a run's status and its built-in progress", "status")
+    p.add_argument("workflow_id")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    finish(p)
+
+    p = command("result", "print a run's result (exit 3 while it is still running)", "result")
+    p.add_argument("workflow_id")
+    p.add_argument(
+        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait this long for the run to end"
+    )
+    finish(p)
+
+    p = command("signal", "send a signal to a run", "signal")
+    p.add_argument("workflow_id")
+    p.add_argument("name", help="signal name (declared by the run's definition)")
+    p.add_argument("payload", nargs="?", help="payload: JSON, @file.json or - for stdin")
+    finish(p)
+
+    p = command("query", "ask a run a query (also after it ended)", "query")
+    p.add_argument("workflow_id")
+    p.add_argument("name", help="query name (declared by the run's definition, or __progress)")
+    finish(p)
+
+    p = command("update", "send an update to a run and print its result", "update")
+    p.add_argument("workflow_id")
+    p.add_argument("name", help="update name (declared by the run's definition)")
+    p.add_argument("payload", nargs="?", help="payload: JSON, @file.json or - for stdin")
+    finish(p)
+
+    p = command("cancel", "cancel a run (YAML runs compensate what they did)", "cancel")
+    p.add_argument("workflow_id")
+    finish(p)
+
+    p = command("terminate", "terminate a run at once (no compensation)", "terminate")
+    p.add_argument("workflow_id")
+    p.add_argument("--reason", help="recorded in the run's history")
+    finish(p)
+
+    p = command("list", "list recent runs, grouped by definition", "list_runs")
+    p.add_argument("--definition", "-d", help="only runs of this definition")
+    p.add_argument("--status", help="only runs with this status (RUNNING, COMPLETED, FAILED, ...)")
+    p.add_argument("--limit", type=int, default=20, help="how many runs (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    finish(p)
+
+
+# In the order ``tdsl --help`` lists them.
+VERBS = [_dev, _worker, _run, _lint, _schema, _serve, _ops]
+
+
+def register_all(subparsers: argparse._SubParsersAction) -> None:
+    """Add every verb to ``subparsers``."""
+    for register in VERBS:
+        register(subparsers)
