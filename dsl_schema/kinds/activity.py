@@ -13,7 +13,7 @@ COMPENSATE = Sees(names=("result",), own_result=True)
 """A compensation is rendered when its step succeeds: it sees the step's own result, as ``result``."""
 
 
-class ActivityStep(StepBase, ActivityCall, ActivityOptions):
+class ActivityStep(StepBase, ActivityOptions, ActivityCall):
     """Call a registered activity. Its result becomes ``steps.<id>``."""
 
     summary: Annotated[str, TEMPLATE] | None = Field(

@@ -47,7 +47,7 @@ class ActivityCall(Model):
                                                                description="Keyword arguments (templates).")
 
 
-class Compensation(ActivityCall, ActivityOptions):
+class Compensation(ActivityOptions, ActivityCall):
     """The undo action of a step: an activity call, its arguments rendered when the step succeeds."""
 
     model_config = ConfigDict(json_schema_extra={"description": "Undo action run on failure or cancellation."})
