@@ -178,8 +178,9 @@ def generate() -> dict[str, Any]:
     root = gen.model_schema(models.Definition)
     extra = models.Definition.model_config.get("json_schema_extra")
     assert isinstance(extra, dict)
-    defs = {name: gen.defs[name] for name in ("identifier", "duration", "template_string", "retry", "signal",
-                                              "query", "update", "compensation", "steps", "step_list", "step")}
+    shared = ("identifier", "duration", "template_string", "retry", "signal", "query", "update",
+              "compensation", "steps", "step_list", "step")
+    defs = {name: gen.defs[name] for name in shared}
     defs.update({kind.schema_name: gen.defs[kind.schema_name] for kind in KINDS.values()})
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -201,7 +202,8 @@ def render() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the schema file, or with ``--check`` tell whether it is up to date."""
-    parser = argparse.ArgumentParser(prog="python -m tdsl.dsl_schema.generate", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(prog="python -m tdsl.dsl_schema.generate",
+                                     description="Generate workflow.schema.json from the models.")
     parser.add_argument("--check", action="store_true", help="exit 1 when the file differs from the models")
     args = parser.parse_args(argv)
     text = render()

@@ -103,11 +103,16 @@ class Definition(Model):
                                    description="Version of the definition (recorded in each run's memo).")
     description: str | None = None
     id: Annotated[str, TEMPLATE] | None = Field(
-        default=None, description="Workflow id template, e.g. order-{{ input.order_id }}; makes starts idempotent."
+        default=None,
+        description="Workflow id template, e.g. order-{{ input.order_id }}; makes starts idempotent.",
     )
     input: dict[str, Any] | None = Field(default=None, description="JSON Schema of the run input.")
-    defaults: Defaults | None = Field(default=None, description="Activity options applied where a step sets none.")
-    vars: dict[Identifier, Template] | None = Field(default=None, description="Initial variables (templates).")
+    defaults: Defaults | None = Field(
+        default=None, description="Activity options applied where a step sets none."
+    )
+    vars: dict[Identifier, Template] | None = Field(
+        default=None, description="Initial variables (templates)."
+    )
     signals: dict[Identifier, SignalDecl] | None = None
     queries: dict[Identifier, QueryDecl] | None = None
     updates: dict[Identifier, UpdateDecl] | None = None
@@ -115,7 +120,8 @@ class Definition(Model):
     output: Template = Field(default=None, description="Result of the run (template).")
     failure_output: Template = Field(
         default=None,
-        description="Returned instead of failing, after compensation (template; sees error and compensations).",
+        description="Returned instead of failing, after compensation "
+                    "(template; sees error and compensations).",
     )
     compensation_order: Literal["reverse", "parallel"] = "reverse"
 
@@ -125,8 +131,9 @@ rebuild(Definition)
 __all__ = [
     "DEFINITION_NAME_PATTERN", "IDENTIFIER_PATTERN", "KINDS", "MAX_ATTEMPTS", "MAX_CONCURRENCY",
     "PERCENTAGE_PATTERN", "STEP_KINDS", "TEMPLATE_PATTERN",
-    "ActivityCall", "ActivityOptions", "ActivityStep", "CatchClause", "ChildBody", "ChildStep", "Compensation",
-    "Defaults", "Definition", "DefinitionName", "Duration", "FailBody", "FailStep", "ForeachBody", "ForeachStep",
+    "ActivityCall", "ActivityOptions", "ActivityStep", "CatchClause", "ChildBody", "ChildStep",
+    "Compensation", "Defaults", "Definition", "DefinitionName", "Duration", "FailBody", "FailStep",
+    "ForeachBody", "ForeachStep",
     "Identifier", "Integer", "NonEmptyStr", "ParallelBody", "ParallelStep", "QueryDecl", "RetryPolicy",
     "ReturnStep", "SetStep", "SignalDecl", "Step", "StepKind", "StepList", "SwitchBody", "SwitchCase",
     "SwitchStep", "Template", "TemplateString", "TryStep", "UpdateDecl", "WaitFor", "WaitForSignals",

@@ -22,8 +22,8 @@ from jsonschema.exceptions import ValidationError
 
 from .diagnostics import Diagnostic
 from .durations import DurationError, parse_duration
-from .loader import JsonPath, LoadedDocument
 from .kinds import KINDS, STEP_KINDS, step_kind
+from .loader import JsonPath, LoadedDocument
 from .models import PERCENTAGE_PATTERN, TEMPLATE_PATTERN
 from .suggest import closest_name
 
@@ -117,8 +117,8 @@ def _kind(instance: Any) -> str | None:
 
 @cache
 def _step_branches() -> dict[str, int]:
-    """The index of each kind's branch in the step schema's ``oneOf``, found by the definition it names (so the
-    schema may list the kinds in any order)."""
+    """The index of each kind's branch in the step schema's ``oneOf``, found by the definition it names
+    (so the schema may list the kinds in any order)."""
     names = {kind.schema_name: key for key, kind in KINDS.items()}
     branches = workflow_schema()["$defs"]["step"]["oneOf"]
     return {names[ref["$ref"].rsplit("/", 1)[-1]]: index for index, ref in enumerate(branches)}

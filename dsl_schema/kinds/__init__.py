@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import inspect
 from types import ModuleType
-from typing import Annotated, Any, Union
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias, Union
 
 from pydantic import BaseModel, Discriminator, Tag
 
@@ -59,16 +59,19 @@ def kind_of(value: Any) -> StepKind | None:
     return KINDS[key] if key is not None else None
 
 
-Step = Annotated[  # type: ignore[valid-type]
-    Union[tuple(Annotated[kind.model, Tag(key)] for key, kind in KINDS.items())],  # noqa: UP007
-    Discriminator(step_kind),
-]
-"""Any step: the union of the kind models, told apart by their kind key."""
+if TYPE_CHECKING:
+    Step: TypeAlias = StepBase
+else:
+    Step = Annotated[
+        Union[tuple(Annotated[kind.model, Tag(key)] for key, kind in KINDS.items())],  # noqa: UP007
+        Discriminator(step_kind),
+    ]
+    """Any step: the union of the kind models, told apart by their kind key (type checkers see the base)."""
 
 
 def _models(module: ModuleType) -> list[type[BaseModel]]:
-    return [value for value in vars(module).values()
-            if inspect.isclass(value) and issubclass(value, BaseModel) and value.__module__ == module.__name__]
+    return [value for value in vars(module).values() if inspect.isclass(value)
+            and issubclass(value, BaseModel) and value.__module__ == module.__name__]
 
 
 def rebuild(*models: type[BaseModel]) -> None:

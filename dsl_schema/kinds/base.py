@@ -18,11 +18,14 @@ metadata (pydantic ignores objects it does not know) tell the others what they n
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Any, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..durations import MAX_DURATION_SECONDS
+
+if TYPE_CHECKING:
+    from . import Step  # built from the kinds declared with these types (``kinds/__init__.py``)
 
 MAX_ATTEMPTS = 2**31 - 1
 """Temporal stores ``maximum_attempts`` as a 32-bit integer."""

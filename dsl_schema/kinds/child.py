@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
-
 from .activity import COMPENSATE
-from .base import DefinitionName, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind, TEMPLATE
+from .base import TEMPLATE, DefinitionName, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind
 from .options import Compensation
 
 

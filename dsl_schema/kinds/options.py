@@ -50,4 +50,6 @@ class ActivityCall(Model):
 class Compensation(ActivityOptions, ActivityCall):
     """The undo action of a step: an activity call, its arguments rendered when the step succeeds."""
 
-    model_config = ConfigDict(json_schema_extra={"description": "Undo action run on failure or cancellation."})
+    model_config = ConfigDict(
+        json_schema_extra={"description": "Undo action run on failure or cancellation."}
+    )

@@ -23,4 +23,6 @@ class WaitStep(StepBase):
     wait: Duration | WaitFor | WaitUntil
 
 
-KIND = StepKind("wait", WaitStep, "Sleep for a duration or until a timestamp.", outline=(Fact("wait", ("wait",)),))
+KIND = StepKind(
+    "wait", WaitStep, "Sleep for a duration or until a timestamp.", outline=(Fact("wait", ("wait",)),)
+)

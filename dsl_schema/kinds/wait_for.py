@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from .base import Duration, Fact, Identifier, Lists, Model, Nested, SignalsWaited, StepBase, StepKind, StepList
+from .base import (
+    Duration,
+    Fact,
+    Identifier,
+    Lists,
+    Model,
+    Nested,
+    SignalsWaited,
+    StepBase,
+    StepKind,
+    StepList,
+)
 
 
 class WaitForSignals(Model):

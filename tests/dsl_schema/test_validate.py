@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tdsl.dsl_schema.catalog import load_definition_text
 from tdsl.dsl_schema import validate
+from tdsl.dsl_schema.catalog import load_definition_text
 from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
 from tdsl.dsl_schema.loader import load_file, load_text
 from tdsl.dsl_schema.validate import ecma_regex, schema_diagnostics, schema_validator
@@ -141,10 +141,12 @@ def test_errors_are_explained_by_the_step_kind_whatever_order_the_schema_lists_k
     schema = copy.deepcopy(validate.workflow_schema())
     schema["$defs"]["step"]["oneOf"].reverse()
     monkeypatch.setattr(validate, "workflow_schema", lambda: schema)
-    monkeypatch.setattr(validate, "_validator", lambda: validate.SchemaValidator(validate.inline_refs(schema)))
+    reordered = validate.SchemaValidator(validate.inline_refs(schema))
+    monkeypatch.setattr(validate, "_validator", lambda: reordered)
     validate._step_branches.cache_clear()
     try:
-        text = "name: flow\nsteps:\n  - child: {definition: other}\n    timeot: 5s\n  - activity: a\n    argz: []\n"
+        text = ("name: flow\nsteps:\n  - child: {definition: other}\n    timeot: 5s\n"
+                "  - activity: a\n    argz: []\n")
         assert diagnose(text) == [
             "flow.yaml:4:5: E102 unknown key: timeot",
             "flow.yaml:6:5: E102 unknown key: argz; did you mean 'args' instead of 'argz'?",
