@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pydantic import Field
+
 from .activity import COMPENSATE
 from .base import TEMPLATE, DefinitionName, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind
 from .options import Compensation
@@ -15,6 +17,9 @@ class ChildBody(Model):
     id: Annotated[str, TEMPLATE] | None = None
     wait: bool = True
     task_queue: NonEmptyStr | None = None
+    summary: Annotated[str, TEMPLATE] | None = Field(
+        default=None, description="One line shown for the child run in the Web UI (template)."
+    )
 
 
 class ChildStep(StepBase):
