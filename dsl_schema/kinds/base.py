@@ -17,6 +17,7 @@ metadata (pydantic ignores objects it does not know) tell the others what they n
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
@@ -224,3 +225,36 @@ class StepKind:
     def __post_init__(self) -> None:
         if not self.schema_name:
             object.__setattr__(self, "schema_name", f"{self.key}_step")
+
+    @property
+    def nested(self) -> tuple[Nested, ...]:
+        """The declarations of the step lists a step of this kind holds (none for a leaf kind)."""
+        return nested_lists(self.model)
+
+
+def nested_lists(model: type[BaseModel]) -> tuple[Nested, ...]:
+    """Every :class:`Nested` marker in ``model``'s fields and the models they hold, in field order."""
+    found: list[Nested] = []
+    seen: set[type] = set()  # steps hold steps: each model once
+
+    def visit(tp: Any) -> None:
+        while typing.get_origin(tp) is typing.Annotated:
+            tp, *metadata = typing.get_args(tp)
+            found.extend(m for m in metadata if isinstance(m, Nested))
+            if any(isinstance(m, Nested) for m in metadata):
+                return
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp in seen:
+                return
+            seen.add(tp)
+            for info in tp.model_fields.values():
+                marks = [m for m in info.metadata if isinstance(m, Nested)]
+                found.extend(marks)
+                if not marks:
+                    visit(info.annotation)
+        else:
+            for arg in typing.get_args(tp):
+                visit(arg)
+
+    visit(model)
+    return tuple(found)
