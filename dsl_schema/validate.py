@@ -22,8 +22,9 @@ from jsonschema.exceptions import ValidationError
 
 from .diagnostics import Diagnostic
 from .durations import DurationError, parse_duration
+from .kinds import KINDS, STEP_KINDS, step_kind
 from .loader import JsonPath, LoadedDocument
-from .models import PERCENTAGE_PATTERN, STEP_KINDS, TEMPLATE_PATTERN
+from .models import PERCENTAGE_PATTERN, TEMPLATE_PATTERN
 from .suggest import closest_name
 
 SCHEMA_FILE = "workflow.schema.json"
@@ -111,9 +112,16 @@ _validator = schema_validator
 
 
 def _kind(instance: Any) -> str | None:
-    if isinstance(instance, dict):
-        return next((k for k in STEP_KINDS if k in instance), None)
-    return None
+    return step_kind(instance) if isinstance(instance, dict) else None
+
+
+@cache
+def _step_branches() -> dict[str, int]:
+    """The index of each kind's branch in the step schema's ``oneOf``, found by the definition it names
+    (so the schema may list the kinds in any order)."""
+    names = {kind.schema_name: key for key, kind in KINDS.items()}
+    branches = workflow_schema()["$defs"]["step"]["oneOf"]
+    return {names[ref["$ref"].rsplit("/", 1)[-1]]: index for index, ref in enumerate(branches)}
 
 
 def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
@@ -123,8 +131,7 @@ def _leaf_errors(error: ValidationError) -> Iterator[ValidationError]:
         if kind is None and isinstance(error.instance, dict):
             yield error  # no kind key at all: reported as such by schema_diagnostics
             return
-        # The step schema's oneOf lists the kinds in STEP_KINDS order.
-        branch = STEP_KINDS.index(kind) if kind is not None else -1
+        branch = _step_branches().get(kind, -1) if kind is not None else -1
         chosen = [e for e in error.context if e.relative_schema_path and e.relative_schema_path[0] == branch]
         for sub in chosen:
             yield from _leaf_errors(sub)

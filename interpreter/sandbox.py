@@ -34,6 +34,7 @@ LIBRARY_MODULES = (
 WORKFLOW_SAFE_MODULES = (
     "tdsl.dsl_schema.durations",
     "tdsl.dsl_schema.expressions",
+    "tdsl.dsl_schema.kinds",
     "tdsl.dsl_schema.models",
     "tdsl.dsl_schema.payloads",
     "tdsl.interpreter.cancellation",

@@ -13,11 +13,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ..expressions import is_template
+from ..kinds import KINDS, kind_of
 from ..loader import JsonPath
-from ..models import step_kind
 from .context import LintContext
 from .exprs import NOT_CONSTANT, analyze
 from .outline import StepInfo
@@ -32,12 +33,9 @@ def check(ctx: LintContext) -> None:
     for path, items in ctx.outline.step_lists:
         _unreachable_steps(ctx, path, items)
     for info in ctx.outline.steps:
-        if info.kind == "try":
-            _unreachable_catches(ctx, info)
-        elif info.kind == "switch":
-            _unreachable_cases(ctx, info)
-        elif info.kind == "while":
-            _loop(ctx, info)
+        kind_check = KIND_CHECKS.get(info.kind) if info.kind is not None else None
+        if kind_check is not None:
+            kind_check(ctx, info)
 
 
 def _duplicates(ctx: LintContext) -> None:
@@ -67,10 +65,10 @@ def ends_run(step: Any) -> str | None:
     """``"return"``/``"fail"`` when ``step`` always ends its list (the run, or the foreach item)."""
     if not isinstance(step, dict) or ("if" in step and constant(step["if"]) is not True):
         return None
-    kind = step_kind(step)
-    if kind in ("return", "fail"):
-        return kind
-    if kind == "switch":
+    kind = kind_of(step)
+    if kind is not None and kind.terminal:
+        return kind.key
+    if kind is not None and kind.key == "switch":
         spec = step.get("switch")
         if not isinstance(spec, dict) or not isinstance(spec.get("default"), list):
             return None
@@ -128,7 +126,8 @@ def _exits(steps: Any) -> bool:
     if isinstance(steps, list):
         return any(_exits(step) for step in steps)
     if isinstance(steps, dict):
-        if step_kind(steps) in ("return", "fail"):
+        kind = kind_of(steps)
+        if kind is not None and kind.terminal:
             return True
         return any(_exits(value) for value in steps.values() if isinstance(value, list | dict))
     return False
@@ -153,3 +152,12 @@ def _loop(ctx: LintContext, info: StepInfo) -> None:
                    "a loop this long may exceed Temporal's history limit (keep nested loops under "
                    f"{NESTED_WHILE_LIMIT} iterations, or move the loop to the top level or a child "
                    "definition)")
+
+
+KIND_CHECKS: dict[str, Callable[[LintContext, StepInfo], None]] = {
+    "try": _unreachable_catches,
+    "switch": _unreachable_cases,
+    "while": _loop,
+}
+"""The checks particular to one step kind (the rest read the kinds' declarations)."""
+assert set(KIND_CHECKS) <= set(KINDS), "a check for an undeclared step kind"

@@ -1,6 +1,9 @@
 """The outline of a definition: its steps and values in execution order, each with the scope it runs in.
 
-The walk mirrors the interpreter (``interpreter/core.py``, ``interpreter/state.py``, ``interpreter/steps``):
+The walk of a step follows its kind's declaration (``dsl_schema/kinds/``): the roles of its values and the
+scopes of its nested step lists are markers on the fields of its model, read by :class:`_StepWalk`. What
+those declarations say mirrors the interpreter (``interpreter/core.py``, ``interpreter/state.py``,
+``interpreter/steps``):
 
 * a step's result is visible (``steps.<id>``) to the steps after it. Steps inside ``switch`` cases,
   ``parallel`` branches, ``while`` bodies, ``try``/``catch``/``finally`` and signal handlers write to the same
@@ -20,17 +23,19 @@ failed the schema (the linter then reports semantic problems beside schema error
 
 from __future__ import annotations
 
+import typing
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from pydantic import BaseModel
+
+from ..kinds import Step, kind_of
+from ..kinds.base import AssignsVars, FromField, Nested, Role, Sees, SignalsWaited
 from ..loader import JsonPath
-from ..models import step_kind
+from ..models import Defaults
 
 BASE_NAMES = frozenset({"input", "vars", "steps", "signals", "workflow"})
 """Names every expression inside the steps sees."""
-
-DURATION_FIELDS = ("timeout", "schedule_to_close", "schedule_to_start", "heartbeat")
-RETRY_DURATIONS = ("initial_interval", "maximum_interval")
 
 
 @dataclass(frozen=True)
@@ -112,29 +117,6 @@ class _Walker:
     def value(self, path: JsonPath, value: Any, role: str, scope: Scope) -> None:
         self.result.values.append(Value(path, value, role, scope))
 
-    def options(self, spec: dict[str, Any], path: JsonPath, scope: Scope) -> None:
-        """Durations of an activity call (step, compensation or defaults)."""
-        for name in DURATION_FIELDS:
-            if name in spec:
-                self.value((*path, name), spec[name], "duration", scope)
-        retry = spec.get("retry")
-        if isinstance(retry, dict):
-            for name in RETRY_DURATIONS:
-                if name in retry:
-                    self.value((*path, "retry", name), retry[name], "duration", scope)
-
-    def call(self, spec: dict[str, Any], path: JsonPath, scope: Scope) -> None:
-        for name in ("args", "kwargs", "summary"):
-            if name in spec:
-                self.value((*path, name), spec[name], "template", scope)
-        self.options(spec, path, scope)
-
-    def compensation(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> None:
-        spec = data.get("compensate")
-        if isinstance(spec, dict):
-            inner = scope.add_names("result")
-            self.call(spec, (*path, "compensate"), inner.add_step(step_id) if step_id else inner)
-
     # ------------------------------------------------------------------ document
     def document(self, data: dict[str, Any]) -> None:
         out = self.result
@@ -160,7 +142,8 @@ class _Walker:
             self.value(("failure_output",), data["failure_output"], "template",
                        anywhere.add_names("error", "compensations"))
         if isinstance(data.get("defaults"), dict):
-            self.options(data["defaults"], ("defaults",), anywhere)
+            walk = _StepWalk(self, ("defaults",), None, anywhere)
+            walk.model(Defaults, data["defaults"], ("defaults",), anywhere)
         queries = data.get("queries")
         if isinstance(queries, dict):
             for name, decl in queries.items():
@@ -197,155 +180,150 @@ class _Walker:
         return scope
 
     def step(self, data: dict[str, Any], path: JsonPath, scope: Scope) -> Scope:
-        kind = step_kind(data)
+        declared = kind_of(data)
+        kind = declared.key if declared is not None else None
         raw_id = data.get("id")
         step_id = raw_id if isinstance(raw_id, str) and raw_id else None
         info = StepInfo(path, data, kind, step_id, scope)
         self.result.steps.append(info)
         if step_id is not None:
             self.result.step_ids.setdefault(step_id, info)
-        if "if" in data:
-            self.value((*path, "if"), data["if"], "condition", scope)
         after = scope
-        if kind is not None:
-            after = getattr(self, f"kind_{kind}")(data, path, scope, step_id)
+        if declared is not None:
+            walk = _StepWalk(self, path, step_id, scope)
+            walk.model(declared.model, data, path, scope)
+            after = self.union(scope, *walk.afters)
+        elif "if" in data:
+            self.value((*path, "if"), data["if"], "condition", scope)
         return after.add_step(step_id) if step_id is not None else after
 
     @staticmethod
     def union(scope: Scope, *afters: Scope) -> Scope:
         return scope.with_steps(scope.steps.union(*(a.steps for a in afters)))
 
-    def kind_activity(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        self.call(data, path, scope)
-        self.compensation(data, path, scope, step_id)
-        return scope
 
-    def kind_set(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        values = data.get("set")
-        if isinstance(values, dict):
-            for name, value in values.items():
-                self.result.vars_set.setdefault(name, (*path, "set", name))
-                self.value((*path, "set", name), value, "template", scope)
-        return scope
+def _markers(tp: Any) -> tuple[Any, list[Any]]:
+    """``tp`` without its ``Annotated`` layers, and their metadata."""
+    metadata: list[Any] = []
+    while typing.get_origin(tp) is typing.Annotated:
+        tp, *more = typing.get_args(tp)
+        metadata = [*more, *metadata]
+    return tp, metadata
 
-    def kind_wait(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("wait")
-        if isinstance(spec, dict):
-            if "for" in spec:
-                self.value((*path, "wait", "for"), spec["for"], "duration", scope)
-            if "until" in spec:
-                self.value((*path, "wait", "until"), spec["until"], "timestamp", scope)
-        else:
-            self.value((*path, "wait"), spec, "duration", scope)
-        return scope
 
-    def kind_wait_for(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("wait_for")
-        if not isinstance(spec, dict):
-            return scope
-        here = (*path, "wait_for")
-        if "timeout" in spec:
-            self.value((*here, "timeout"), spec["timeout"], "duration", scope)
-        afters: list[Scope] = []
-        signals = spec.get("signals")
-        waited = self.result.signals_waited
-        if isinstance(signals, list):
-            for index, name in enumerate(signals):
+def _shape(tp: Any) -> str:
+    """``mapping``, ``list`` or ``scalar``: the kind of value a type describes."""
+    tp, _ = _markers(tp)
+    origin = typing.get_origin(tp)
+    if origin is dict or (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return "mapping"
+    return "list" if origin is list else "scalar"
+
+
+def _shape_of(value: Any) -> str:
+    return "mapping" if isinstance(value, dict) else "list" if isinstance(value, list) else "scalar"
+
+
+class _StepWalk:
+    """The walk of one step's mapping, led by its model's annotations and their markers."""
+
+    def __init__(self, walker: _Walker, path: JsonPath, step_id: str | None, scope: Scope) -> None:
+        self.walker = walker
+        self.path = path
+        self.step_id = step_id
+        self.scope = scope
+        self.ends: dict[str, list[Scope]] = {}
+        self.afters: list[Scope] = []  # ends of the nested lists whose results are visible after the step
+        self.handlers: JsonPath | None = None  # the path of a mapping of signal handlers
+
+    def model(self, model: type[BaseModel], data: dict[str, Any], path: JsonPath, scope: Scope) -> None:
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            if key in data:
+                self.field(info.annotation, info.metadata, data[key], (*path, key), scope, data)
+
+    def field(self, tp: Any, metadata: list[Any], value: Any, path: JsonPath, scope: Scope,
+              container: dict[str, Any]) -> None:
+        if tp is Step:
+            return
+        tp, more = _markers(tp)
+        marks = [*more, *metadata]
+        for mark in marks:
+            if isinstance(mark, Sees):
+                scope = self.sees(scope, mark)
+            elif isinstance(mark, SignalsWaited):
+                self.signals(value, path)
+            elif isinstance(mark, AssignsVars) and isinstance(value, dict):
+                for name in value:
+                    self.walker.result.vars_set.setdefault(name, (*path, name))
+        nested = next((m for m in marks if isinstance(m, Nested)), None)
+        if nested is not None:
+            self.nested(nested, value, path, scope, container)
+            return
+        role = next((m for m in marks if isinstance(m, Role)), None)
+        if role is not None:
+            self.walker.value(path, value, role.role, scope)
+            return
+        origin = typing.get_origin(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if isinstance(value, dict):
+                self.model(tp, value, path, scope)
+        elif origin in (typing.Union, type(int | str)):
+            branches = [branch for branch in typing.get_args(tp) if branch is not type(None)]
+            shape = _shape_of(value)
+            fitting = [branch for branch in branches if _shape(branch) == shape]
+            # A value of no branch's shape (a schema error) is still checked as the scalar branch's role.
+            scalars = [branch for branch in branches if _shape(branch) == "scalar"]
+            chosen = branches if len(branches) == 1 else fitting if fitting else scalars
+            for branch in chosen[:1] if shape == "scalar" or not fitting else chosen:
+                self.field(branch, [], value, path, scope, container)
+        elif origin is list and isinstance(value, list):
+            (item,) = typing.get_args(tp)
+            for index, element in enumerate(value):
+                self.field(item, [], element, (*path, index), scope, container)
+        elif origin is dict and isinstance(value, dict):
+            _, item = typing.get_args(tp)
+            for key, element in value.items():
+                self.field(item, [], element, (*path, key), scope, container)
+
+    def sees(self, scope: Scope, mark: Sees) -> Scope:
+        if mark.after is not None and self.ends.get(mark.after):
+            scope = self.ends[mark.after][-1]
+        if mark.own_result and self.step_id is not None:
+            scope = scope.add_step(self.step_id)
+        return scope.add_names(*mark.names)
+
+    def signals(self, value: Any, path: JsonPath) -> None:
+        waited = self.walker.result.signals_waited
+        if isinstance(value, list):
+            for index, name in enumerate(value):
                 if isinstance(name, str):
-                    waited.setdefault(name, []).append((*here, "signals", index))
-        elif isinstance(signals, dict):
-            for name, handler in signals.items():
-                waited.setdefault(name, []).append((*here, "signals", name))
-                afters.append(self.steps(handler, (*here, "signals", name), scope.add_names("signal")))
-        afters.append(self.steps(spec.get("on_timeout"), (*here, "on_timeout"), scope))
-        return self.union(scope, *afters)
+                    waited.setdefault(name, []).append((*path, index))
+        elif isinstance(value, dict):
+            self.handlers = path  # recorded one by one as their steps are walked, in execution order
 
-    def kind_switch(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("switch")
-        if not isinstance(spec, dict):
-            return scope
-        afters: list[Scope] = []
-        cases = spec.get("cases")
-        for index, case in enumerate(cases if isinstance(cases, list) else []):
-            if isinstance(case, dict):
-                where = (*path, "switch", "cases", index)
-                if "if" in case:
-                    self.value((*where, "if"), case["if"], "condition", scope)
-                afters.append(self.steps(case.get("steps"), (*where, "steps"), scope))
-        afters.append(self.steps(spec.get("default"), (*path, "switch", "default"), scope))
-        return self.union(scope, *afters)
+    def nested(self, spec: Nested, value: Any, path: JsonPath, scope: Scope,
+               container: dict[str, Any]) -> None:
+        seen = [end for label in spec.sees for end in self.ends.get(label, [])]
+        inner = self.walker.union(scope, *seen) if seen else scope
+        names = [name if isinstance(name, str) else _named(name, container) for name in spec.names]
+        inner = inner.add_names(*names)
+        if spec.frame:
+            inner = replace(inner, foreach=(*inner.foreach, self.path))
+        lists = [(key, items, (*path, key)) for key, items in value.items()] if isinstance(value, dict) \
+            else [(None, value, path)]
+        for key, items, where in lists:
+            if key is not None and path == self.handlers:
+                self.walker.result.signals_waited.setdefault(str(key), []).append(where)
+            here = inner
+            if spec.branch and key is not None:
+                here = replace(here, branches=(*here.branches, (self.path, key)))
+            end = self.walker.steps(items, where, here)
+            self.ends.setdefault(spec.label, []).append(end)
+            if not spec.frame:
+                self.afters.append(end)
 
-    def kind_parallel(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("parallel")
-        branches = spec.get("branches") if isinstance(spec, dict) else None
-        if not isinstance(branches, dict):
-            return scope
-        afters = [
-            self.steps(steps, (*path, "parallel", "branches", name),
-                       replace(scope, branches=(*scope.branches, (path, name))))
-            for name, steps in branches.items()
-        ]
-        return self.union(scope, *afters)
 
-    def kind_foreach(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("foreach")
-        if not isinstance(spec, dict):
-            return scope
-        here = (*path, "foreach")
-        if "items" in spec:
-            self.value((*here, "items"), spec["items"], "items", scope)
-        for key in ("concurrency", "tolerate_failures"):  # rendered once, before the items run
-            if key in spec:
-                self.value((*here, key), spec[key], "template", scope)
-        name = spec.get("as")
-        inner = replace(scope, foreach=(*scope.foreach, path)).add_names(
-            name if isinstance(name, str) else "item", "index"
-        )
-        body = self.steps(spec.get("steps"), (*here, "steps"), inner)
-        if "result" in spec:
-            self.value((*here, "result"), spec["result"], "template", body)
-        return scope
-
-    def kind_while(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("while")
-        if not isinstance(spec, dict):
-            return scope
-        inner = scope.add_names("loop")
-        if "condition" in spec:
-            self.value((*path, "while", "condition"), spec["condition"], "condition", inner)
-        body = self.steps(spec.get("steps"), (*path, "while", "steps"), inner)
-        return self.union(scope, body)
-
-    def kind_try(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        tried = self.steps(data.get("try"), (*path, "try"), scope)
-        afters = [tried]
-        clauses = data.get("catch")
-        for index, clause in enumerate(clauses if isinstance(clauses, list) else []):
-            if isinstance(clause, dict):
-                afters.append(self.steps(clause.get("steps"), (*path, "catch", index, "steps"),
-                                         self.union(scope, tried).add_names("error")))
-        afters.append(self.steps(data.get("finally"), (*path, "finally"), self.union(scope, *afters)))
-        return self.union(scope, *afters)
-
-    def kind_child(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("child")
-        if isinstance(spec, dict):
-            for name in ("input", "id"):
-                if name in spec:
-                    self.value((*path, "child", name), spec[name], "template", scope)
-        self.compensation(data, path, scope, step_id)
-        return scope
-
-    def kind_return(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        self.value((*path, "return"), data.get("return"), "template", scope)
-        return scope
-
-    def kind_fail(self, data: dict[str, Any], path: JsonPath, scope: Scope, step_id: str | None) -> Scope:
-        spec = data.get("fail")
-        if isinstance(spec, dict):
-            for name in ("message", "details"):
-                if name in spec:
-                    self.value((*path, "fail", name), spec[name], "template", scope)
-        else:
-            self.value((*path, "fail"), spec, "template", scope)
-        return scope
+def _named(name: FromField, container: dict[str, Any]) -> str:
+    value = container.get(name.key)
+    return value if isinstance(value, str) else name.default

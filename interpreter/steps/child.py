@@ -32,6 +32,9 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
         input=interp.render(spec.input, frame, path),
         children={name: interp.payload.child(name) for name in interp.payload.children},
     )
+    summary = f"{path}: run {spec.definition}"
+    if spec.summary:  # the Web UI's line for the child run
+        summary = str(interp.render(spec.summary, frame, path))
     call = ChildCall(
         workflow_type=spec.definition,
         payload=payload,
@@ -39,7 +42,7 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
         wait=spec.wait,
         task_queue=spec.task_queue,
         memo=child_memo(spec.definition, entry),
-        summary=f"{path}: run {spec.definition}",
+        summary=summary,
     )
     result = await interp.runtime.execute_child(call)
     if step.compensate is not None:

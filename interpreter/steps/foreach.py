@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from tdsl.dsl_schema.models import PERCENTAGE_PATTERN, ForeachStep, Step
+from tdsl.dsl_schema.models import MAX_CONCURRENCY, PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
 from ..errors import DefinitionError, RunEnded, StepError
@@ -45,7 +45,6 @@ class _BatchHadEnough(Exception):
     """A batch saw more failures than the whole loop tolerates: it stops and reports what it has."""
 
 
-MAX_CONCURRENCY = 1000
 _PERCENTAGE = re.compile(PERCENTAGE_PATTERN.removesuffix("$") + r"\Z")  # ``$`` would accept "10%\n"
 
 

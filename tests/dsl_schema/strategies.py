@@ -414,6 +414,9 @@ def mutants(draw: st.DrawFn) -> Mutant:
     sites = [site for site in drawn.sites if _applies(kind, site, _get(data, site.path))]
     if not sites:
         kind, sites = "replace", drawn.sites
+    optional = [site for site in sites if not site.required]
+    if kind == "drop" and optional and draw(st.booleans()):
+        sites = optional  # most sites are required: without this, valid drops depend on luck
     site = draw(st.sampled_from(sites))
     current = _get(data, site.path)
     if kind == "replace":

@@ -3,10 +3,12 @@ wrong values, the step for a step without a kind key."""
 
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 
 import pytest
 
+from tdsl.dsl_schema import validate
 from tdsl.dsl_schema.catalog import load_definition_text
 from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
 from tdsl.dsl_schema.loader import load_file, load_text
@@ -131,3 +133,23 @@ def test_project_definitions_have_no_schema_errors() -> None:
         doc = load_file(file)
         assert schema_diagnostics(doc) == [], file
         assert schema_validator().is_valid(doc.data)
+
+
+def test_errors_are_explained_by_the_step_kind_whatever_order_the_schema_lists_kinds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    schema = copy.deepcopy(validate.workflow_schema())
+    schema["$defs"]["step"]["oneOf"].reverse()
+    monkeypatch.setattr(validate, "workflow_schema", lambda: schema)
+    reordered = validate.SchemaValidator(validate.inline_refs(schema))
+    monkeypatch.setattr(validate, "_validator", lambda: reordered)
+    validate._step_branches.cache_clear()
+    try:
+        text = ("name: flow\nsteps:\n  - child: {definition: other}\n    timeot: 5s\n"
+                "  - activity: a\n    argz: []\n")
+        assert diagnose(text) == [
+            "flow.yaml:4:5: E102 unknown key: timeot",
+            "flow.yaml:6:5: E102 unknown key: argz; did you mean 'args' instead of 'argz'?",
+        ]
+    finally:
+        validate._step_branches.cache_clear()

@@ -16,6 +16,8 @@ from typing import Any
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
 
+from tdsl.dsl_schema.kinds import KINDS
+
 # name -> (positional argument kinds, optional keyword names)
 ACTIVITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "charge_payment": (("text", "number"), ("simulate",)),
@@ -98,12 +100,26 @@ class Builder:
                 visible.append(step["id"])
         return found
 
+    @staticmethod
+    def inside(kind: str, label: str, where: Where) -> Where:
+        """Where the steps of a nested list of ``kind`` run: with the names its declaration gives them."""
+        [spec] = {spec for spec in KINDS[kind].nested if spec.label == label}
+        names = [name if isinstance(name, str) else name.default for name in spec.names]
+        return replace(where, names=(*where.names, *names))
+
+    def body(self, kind: str, label: str, where: Where, size: int) -> list[dict[str, Any]]:
+        """A nested step list of ``kind`` (``label`` names it in the kind's declaration)."""
+        return self.steps(self.inside(kind, label, where), size)
+
     def step(self, where: Where, last: bool) -> dict[str, Any]:
-        kinds = ["activity", "activity", "set", "wait", "child"]
+        # The kinds come from the declarations: a new kind is drawn at once, and fails loudly below until
+        # it has a builder.
+        kinds = [key for key, kind in KINDS.items() if not kind.nested and not kind.terminal]
+        kinds.append("activity")  # the most common step, drawn twice as often
         if where.depth < 2:
-            kinds += ["switch", "parallel", "foreach", "while", "try", "wait_for"]
+            kinds += [key for key, kind in KINDS.items() if kind.nested]
         if last:
-            kinds += ["return", "fail"]
+            kinds += [key for key, kind in KINDS.items() if kind.terminal]
         kind = self.draw(st.sampled_from(kinds))
         step: dict[str, Any] = {"id": self.new_id()} if self.draw(st.booleans()) or kind == "activity" else {}
         if self.draw(st.integers(0, 4)) == 0:
@@ -130,33 +146,34 @@ class Builder:
             step["child"] = {"definition": self.name, "input": {"value": self.expression(where)},
                              "wait": False}
         elif kind == "switch":
-            step["switch"] = {"cases": [{"if": self.condition(where), "steps": self.steps(inner, 3)}],
-                              "default": self.steps(inner, 2)}
+            case = {"if": self.condition(where), "steps": self.body(kind, "case", inner, 3)}
+            step["switch"] = {"cases": [case], "default": self.body(kind, "default", inner, 2)}
         elif kind == "parallel":
-            step["parallel"] = {"branches": {"left": self.steps(inner, 2), "right": self.steps(inner, 2)},
+            step["parallel"] = {"branches": {"left": self.body(kind, "branch", inner, 2),
+                                             "right": self.body(kind, "branch", inner, 2)},
                                 "mode": self.draw(st.sampled_from(["all", "first"]))}
         elif kind == "foreach":
-            body = replace(inner, names=(*inner.names, "item", "index"))
+            item = self.inside(kind, "steps", inner)
             step["foreach"] = {"items": "{{ input.items | default([]) }}", "concurrency": 2,
-                               "steps": self.steps(body, 3), "result": self.expression(body)}
+                               "steps": self.steps(item, 3), "result": self.expression(item)}
         elif kind == "while":
-            body = replace(inner, names=(*inner.names, "loop"))
             step["while"] = {"condition": "{{ loop.index < 2 }}", "max_iterations": 5,
-                             "steps": self.steps(body, 2)}
+                             "steps": self.body(kind, "steps", inner, 2)}
         elif kind == "try":
-            step["try"] = self.steps(inner, 2)
-            step["catch"] = [{"errors": ["PaymentDeclined"],
-                              "steps": self.steps(replace(inner, names=(*inner.names, "error")), 2)}]
-            step["finally"] = self.steps(inner, 1)
+            step["try"] = self.body(kind, "try", inner, 2)
+            step["catch"] = [{"errors": ["PaymentDeclined"], "steps": self.body(kind, "catch", inner, 2)}]
+            step["finally"] = self.body(kind, "finally", inner, 1)
         elif kind == "wait_for":
-            handler = replace(inner, names=(*inner.names, "signal"))
             self.used_signals.update(SIGNALS)
-            step["wait_for"] = {"signals": {s: self.steps(handler, 1) for s in SIGNALS},
-                                "timeout": self.draw(DURATIONS), "on_timeout": self.steps(inner, 1)}
+            step["wait_for"] = {"signals": {s: self.body(kind, "signal", inner, 1) for s in SIGNALS},
+                                "timeout": self.draw(DURATIONS),
+                                "on_timeout": self.body(kind, "on_timeout", inner, 1)}
         elif kind == "return":
             step["return"] = {"status": "done", "value": self.expression(where)}
-        else:
+        elif kind == "fail":
             step["fail"] = {"message": self.expression(where), "type": "Rejected"}
+        else:
+            raise NotImplementedError(f"tests/lint/strategies.py draws no {kind!r} step yet")
         return step
 
 

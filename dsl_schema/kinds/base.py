@@ -1,0 +1,260 @@
+"""What every step kind declaration is made of: the shared value types, the markers that say what a field
+means to the rest of the language (expression roles, nested step lists and their scopes) and the
+:class:`StepKind` record itself.
+
+A field's pydantic annotation is the single statement of its shape. Markers put in its ``Annotated``
+metadata (pydantic ignores objects it does not know) tell the others what they need:
+
+* :class:`SchemaRef`: the JSON Schema generator (``dsl_schema/generate.py``) emits a ``$ref`` to a shared
+  definition instead of inlining the type;
+* :class:`Role`: the linter's outline (``dsl_schema/lint/outline.py``) records the value as an expression,
+  condition, duration, timestamp, foreach items or JSON Schema, checked in the scope the marker says;
+* :class:`Nested`: the field holds step lists (one, or one per mapping key), walked in the scope the marker
+  describes (extra names, a child frame, a parallel branch, the results of earlier lists it sees);
+* :class:`SignalsWaited` and :class:`AssignsVars`: the field names signals the step waits for, or variables
+  it sets.
+"""
+
+from __future__ import annotations
+
+import typing
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+
+from ..durations import MAX_DURATION_SECONDS
+
+if TYPE_CHECKING:
+    from . import Step  # built from the kinds declared with these types (``kinds/__init__.py``)
+
+MAX_ATTEMPTS = 2**31 - 1
+"""Temporal stores ``maximum_attempts`` as a 32-bit integer."""
+
+# [0-9], not \d: JSON Schema patterns are ECMA-262, where \d is ASCII only (in Python and Rust it is Unicode).
+IDENTIFIER_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
+DEFINITION_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_.-]*$"
+PERCENTAGE_PATTERN = r"^(100(\.0+)?|[0-9]{1,2}(\.[0-9]+)?)%$"
+# Exactly one ``{{ ... }}`` (no braces inside), so it renders to a native value.
+TEMPLATE_PATTERN = r"^\{\{[^{}]+\}\}$"
+
+
+# ---------------------------------------------------------------------------------------------- markers
+@dataclass(frozen=True)
+class SchemaRef:
+    """Emit ``{"$ref": "#/$defs/<name>"}`` for this type; the definition is generated from the type once."""
+
+    name: str
+    description: str | None = None
+
+
+@dataclass(frozen=True)
+class Role:
+    """The value is rendered or parsed by the interpreter: ``template``, ``condition``, ``duration``,
+    ``timestamp``, ``items`` (foreach items) or ``schema`` (a JSON Schema)."""
+
+    role: str
+
+
+TEMPLATE = Role("template")
+CONDITION = Role("condition")
+DURATION = Role("duration")
+TIMESTAMP = Role("timestamp")
+ITEMS = Role("items")
+
+
+@dataclass(frozen=True)
+class FromField:
+    """A name given by a sibling field of the same mapping (foreach ``as``), or ``default``."""
+
+    key: str
+    default: str
+
+
+@dataclass(frozen=True)
+class Sees:
+    """The scope of this field's values differs from the step's: extra ``names``; ``own_result`` (the
+    step's own result, as a compensation sees it); ``after`` (the scope at the end of the nested list of
+    that label, as a foreach ``result`` sees its item's steps)."""
+
+    names: tuple[str, ...] = ()
+    own_result: bool = False
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class Nested:
+    """The field holds a step list, or a mapping of step lists (one per key).
+
+    ``label`` names the list(s) for scoping; ``names`` are the extra names its steps see; ``frame``: the
+    steps run in a child frame whose results are not visible after the step (foreach items); ``branch``:
+    lists run concurrently, each apart from its siblings (parallel); ``sees``: labels of the step's earlier
+    lists whose results these steps see (``catch`` sees ``try``).
+    """
+
+    label: str
+    names: tuple[str | FromField, ...] = ()
+    frame: bool = False
+    branch: bool = False
+    sees: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SignalsWaited:
+    """The field names the signals the step waits for (a list of names, or a mapping keyed by them)."""
+
+
+@dataclass(frozen=True)
+class AssignsVars:
+    """The field is a mapping whose keys are variables the step sets (``vars.<name>``)."""
+
+
+# ---------------------------------------------------------------------------------------------- types
+def _integral(value: Any) -> Any:
+    """JSON Schema counts ``3.0`` as an integer; accept it as ``3`` so models and schema agree."""
+    return int(value) if type(value) is float and value.is_integer() else value
+
+
+Integer: TypeAlias = Annotated[int, BeforeValidator(_integral)]
+Template: TypeAlias = Any
+Expr: TypeAlias = Annotated[Any, TEMPLATE]
+"""Any JSON value whose strings are templates (rendered recursively inside lists and mappings)."""
+Condition: TypeAlias = Annotated[str | bool, CONDITION]
+Duration: TypeAlias = Annotated[
+    Annotated[float, Field(ge=0, le=MAX_DURATION_SECONDS)] | Annotated[str, Field(min_length=1)],
+    SchemaRef("duration", "Seconds (at most 100 years), '30s', '5m', '24h', '2d', ISO 8601 'PT30S', "
+                          "or an expression."),
+    DURATION,
+]
+NonEmptyStr: TypeAlias = Annotated[str, Field(min_length=1)]
+Identifier: TypeAlias = Annotated[str, Field(pattern=IDENTIFIER_PATTERN), SchemaRef("identifier")]
+DefinitionName: TypeAlias = Annotated[str, Field(pattern=DEFINITION_NAME_PATTERN, max_length=200)]
+TemplateString: TypeAlias = Annotated[
+    str, Field(pattern=TEMPLATE_PATTERN),
+    SchemaRef("template_string", "Exactly one expression, {{ ... }} (no braces inside), rendered when the "
+                                 "step runs."),
+]
+StepList: TypeAlias = Annotated[list["Step"], SchemaRef("step_list")]
+"""A nested step list (may be empty)."""
+Steps: TypeAlias = Annotated[list["Step"], Field(min_length=1), SchemaRef("steps")]
+"""The definition's own step list (at least one step)."""
+
+
+# ---------------------------------------------------------------------------------------------- models
+class Model(BaseModel):
+    """Base of every model of the language: unknown keys rejected, values strict and frozen."""
+
+    # Keys are validated by their YAML spelling only (``if``, not ``if_``), as the schema does.
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any, info: ValidationInfo) -> Any:
+        """An explicit ``null`` is only a value where any value is (templates); elsewhere the schema
+        rejects it, and so do the models (``timeout:`` with nothing after it is a mistake, not a default)."""
+        name = info.field_name
+        if value is None and name is not None and cls.model_fields[name].annotation is not Any:
+            raise ValueError("must not be null")
+        return value
+
+
+class StepBase(Model):
+    """The keys every step has besides its kind key."""
+
+    id: Identifier | None = Field(default=None, description="Name of the step; its result is steps.<id>.")
+    name: str | None = Field(default=None, description="Human-readable name.")
+    if_: Condition | None = Field(default=None, alias="if",
+                                  description="Run the step only when this expression is true.")
+
+
+# ---------------------------------------------------------------------------------------------- outline
+ABSENT: Any = object()
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One fact of the readable outline (``GET /definitions/{name}``): ``label`` is the value at ``path``
+    (keys from the step mapping), else ``default`` (omitted when it has none). ``keys``: the sorted keys of a
+    mapping (a list is shown as it is)."""
+
+    label: str
+    path: tuple[str, ...]
+    default: Any = ABSENT
+    keys: bool = False
+
+
+@dataclass(frozen=True)
+class Lists:
+    """Nested step lists of the readable outline: the list at ``path`` (``keyed``: a mapping of lists, shown
+    per key), shown under ``label``; ``always``: shown (empty) when the key is absent."""
+
+    label: str
+    path: tuple[str, ...]
+    keyed: bool = False
+    always: bool = False
+
+
+@dataclass(frozen=True)
+class Clauses:
+    """A list of clauses (switch cases, catch clauses), each shown as its ``facts`` keys and its ``steps``."""
+
+    label: str
+    path: tuple[str, ...]
+    facts: tuple[str, ...]
+    steps: str = "steps"
+
+
+OutlinePart: TypeAlias = Fact | Lists | Clauses
+
+
+@dataclass(frozen=True)
+class StepKind:
+    """One step kind: its kind key, its model and what the rest of the language needs to know about it.
+
+    ``terminal``: a step of this kind always ends its list (the run, or the foreach item).
+    ``outline``: what the readable outline shows of it, in order.
+    """
+
+    key: str
+    model: type[StepBase]
+    description: str
+    outline: tuple[OutlinePart, ...] = ()
+    terminal: bool = False
+    schema_name: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.schema_name:
+            object.__setattr__(self, "schema_name", f"{self.key}_step")
+
+    @property
+    def nested(self) -> tuple[Nested, ...]:
+        """The declarations of the step lists a step of this kind holds (none for a leaf kind)."""
+        return nested_lists(self.model)
+
+
+def nested_lists(model: type[BaseModel]) -> tuple[Nested, ...]:
+    """Every :class:`Nested` marker in ``model``'s fields and the models they hold, in field order."""
+    found: list[Nested] = []
+    seen: set[type] = set()  # steps hold steps: each model once
+
+    def visit(tp: Any) -> None:
+        while typing.get_origin(tp) is typing.Annotated:
+            tp, *metadata = typing.get_args(tp)
+            found.extend(m for m in metadata if isinstance(m, Nested))
+            if any(isinstance(m, Nested) for m in metadata):
+                return
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            if tp in seen:
+                return
+            seen.add(tp)
+            for info in tp.model_fields.values():
+                marks = [m for m in info.metadata if isinstance(m, Nested)]
+                found.extend(marks)
+                if not marks:
+                    visit(info.annotation)
+        else:
+            for arg in typing.get_args(tp):
+                visit(arg)
+
+    visit(model)
+    return tuple(found)

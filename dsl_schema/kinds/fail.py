@@ -1,0 +1,28 @@
+"""``fail``: end the run with a typed error."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from .base import TEMPLATE, Expr, Fact, Model, StepBase, StepKind
+
+
+class FailBody(Model):
+    message: Annotated[str, TEMPLATE]
+    type: str = "WorkflowFailed"
+    details: Expr = None
+
+
+class FailStep(StepBase):
+    """End the run with a typed error."""
+
+    fail: Annotated[str, TEMPLATE] | FailBody
+
+
+KIND = StepKind(
+    "fail",
+    FailStep,
+    "End the run with a typed error.",
+    outline=(Fact("fail", ("fail", "type"), default="WorkflowFailed"),),
+    terminal=True,
+)

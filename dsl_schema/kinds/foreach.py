@@ -1,0 +1,65 @@
+"""``foreach``: run steps for each item, at most ``concurrency`` at a time, results kept in input order."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from .base import (
+    ITEMS,
+    PERCENTAGE_PATTERN,
+    TEMPLATE,
+    Expr,
+    Fact,
+    FromField,
+    Identifier,
+    Integer,
+    Lists,
+    Model,
+    Nested,
+    Sees,
+    StepBase,
+    StepKind,
+    StepList,
+    TemplateString,
+)
+
+MAX_CONCURRENCY = 1000
+"""The most items of one loop that may run at once."""
+
+
+class ForeachBody(Model):
+    items: Annotated[Any, ITEMS] = Field(description="List (or expression giving one).")
+    as_: Identifier = Field(default="item", alias="as")
+    # A literal, or one expression rendered and checked when the step runs (interpreter/steps/foreach.py).
+    concurrency: Annotated[
+        Annotated[Integer, Field(ge=1, le=MAX_CONCURRENCY)] | TemplateString, TEMPLATE
+    ] = Field(default=1, description=f"Items running at once: 1..{MAX_CONCURRENCY}, or one expression giving "
+                                     "that number.")
+    tolerate_failures: Annotated[
+        Annotated[Integer, Field(ge=0)] | Annotated[str, Field(pattern=PERCENTAGE_PATTERN)] | TemplateString,
+        TEMPLATE,
+    ] = Field(default=0, description="Failed items tolerated: a count, a percentage such as '10%', or one "
+                                     "expression giving either.")
+    steps: Annotated[StepList, Nested("steps", names=(FromField("as", "item"), "index"), frame=True)]
+    result: Annotated[Expr, Sees(after="steps")] = None
+
+
+class ForeachStep(StepBase):
+    """Run steps for each item, at most ``concurrency`` at a time, results kept in input order."""
+
+    foreach: ForeachBody
+
+
+KIND = StepKind(
+    "foreach",
+    ForeachStep,
+    "Run steps for each item.",
+    outline=(
+        Fact("items", ("foreach", "items")),
+        Fact("as", ("foreach", "as")),
+        Fact("concurrency", ("foreach", "concurrency")),
+        Lists("steps", ("foreach", "steps"), always=True),
+    ),
+)

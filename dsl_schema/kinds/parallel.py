@@ -1,0 +1,29 @@
+"""``parallel``: run branches concurrently; ``all`` waits for every branch, ``first`` cancels the rest."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from .base import Fact, Identifier, Lists, Model, Nested, StepBase, StepKind, StepList
+
+
+class ParallelBody(Model):
+    branches: Annotated[dict[Identifier, StepList], Nested("branch", branch=True)] = Field(min_length=1)
+    mode: Literal["all", "first"] = "all"
+
+
+class ParallelStep(StepBase):
+    """Run branches concurrently; ``all`` waits for every branch, ``first`` cancels the rest."""
+
+    parallel: ParallelBody
+
+
+KIND = StepKind(
+    "parallel",
+    ParallelStep,
+    "Run branches concurrently.",
+    outline=(Fact("mode", ("parallel", "mode"), default="all"),
+             Lists("branches", ("parallel", "branches"), keyed=True)),
+)

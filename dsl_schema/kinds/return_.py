@@ -1,0 +1,16 @@
+"""``return``: end the run successfully with the given output."""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from .base import Expr, StepBase, StepKind
+
+
+class ReturnStep(StepBase):
+    """End the run successfully with the given output."""
+
+    return_: Expr = Field(alias="return")
+
+
+KIND = StepKind("return", ReturnStep, "End the run with an output.", terminal=True)

@@ -1,0 +1,16 @@
+"""``set``: assign variables (``vars.<name>``) from templates."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from .base import AssignsVars, Expr, Fact, Identifier, StepBase, StepKind
+
+
+class SetStep(StepBase):
+    """Assign variables (``vars.<name>``) from templates."""
+
+    set: Annotated[dict[Identifier, Expr], AssignsVars()]
+
+
+KIND = StepKind("set", SetStep, "Assign variables.", outline=(Fact("vars", ("set",), keys=True),))

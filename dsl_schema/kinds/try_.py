@@ -1,0 +1,36 @@
+"""``try``: run steps; on an error run the first matching ``catch``; always run ``finally``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from .base import Clauses, Lists, Model, Nested, StepBase, StepKind, StepList
+
+
+class CatchClause(Model):
+    errors: list[str] | None = None
+    steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",))]
+
+
+class TryStep(StepBase):
+    """Run steps; on an error run the first matching ``catch``; always run ``finally``."""
+
+    try_: Annotated[StepList, Nested("try")] = Field(alias="try")
+    catch: list[CatchClause] | None = None
+    finally_: Annotated[StepList, Nested("finally", sees=("try", "catch"))] | None = Field(
+        default=None, alias="finally"
+    )
+
+
+KIND = StepKind(
+    "try",
+    TryStep,
+    "Handle errors of steps.",
+    outline=(
+        Lists("steps", ("try",), always=True),
+        Clauses("catch", ("catch",), facts=("errors",)),
+        Lists("finally", ("finally",)),
+    ),
+)

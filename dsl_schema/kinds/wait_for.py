@@ -1,0 +1,46 @@
+"""``wait_for``: wait for the first of several declared signals, optionally with a timeout."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from .base import (
+    Duration,
+    Fact,
+    Identifier,
+    Lists,
+    Model,
+    Nested,
+    SignalsWaited,
+    StepBase,
+    StepKind,
+    StepList,
+)
+
+
+class WaitForSignals(Model):
+    signals: Annotated[
+        list[Identifier] | Annotated[dict[Identifier, StepList], Nested("signal", names=("signal",))],
+        SignalsWaited(),
+    ]
+    timeout: Duration | None = None
+    on_timeout: Annotated[StepList, Nested("on_timeout")] | None = None
+
+
+class WaitForStep(StepBase):
+    """Wait for the first of several declared signals, optionally with a timeout."""
+
+    wait_for: WaitForSignals
+
+
+KIND = StepKind(
+    "wait_for",
+    WaitForStep,
+    "Wait for one of several signals.",
+    outline=(
+        Fact("signals", ("wait_for", "signals"), keys=True),
+        Lists("branches", ("wait_for", "signals"), keyed=True),
+        Fact("timeout", ("wait_for", "timeout")),
+        Lists("on_timeout", ("wait_for", "on_timeout")),
+    ),
+)
