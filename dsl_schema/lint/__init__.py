@@ -25,7 +25,7 @@ from .runner import (
     lint_paths,
     lint_text,
 )
-from .semantic import semantic_checker, semantic_diagnostics
+from .semantic import semantic_diagnostics
 
 __all__ = [
     "CODES",
@@ -40,7 +40,6 @@ __all__ = [
     "lint_paths",
     "lint_text",
     "render",
-    "semantic_checker",
     "semantic_diagnostics",
     "severity_of",
     "summary",

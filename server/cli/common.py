@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from tdsl.activities.registry import ActivityModuleError
+from tdsl.activities.modules import ActivityModuleError
 
 from ..config import ConfigError, Settings, load_settings
 from ..errors import EngineError

@@ -113,7 +113,7 @@ def test_a_second_function_under_a_taken_name_is_refused() -> None:
 def test_update_and_load_modules_copy_activities() -> None:
     combined = ActivityRegistry()
     combined.update(fresh())
-    loaded = load_modules(["tdsl.activities.payments"], into=combined)
+    loaded = load_modules(["tdsl.activities.examples.payments"], into=combined)
     assert loaded is combined
     assert {"greet", "sync_total", "charge_payment", "refund_payment"} <= set(combined.names())
     # modules register on the default registry, which holds every example activity

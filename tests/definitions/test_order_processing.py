@@ -10,7 +10,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.server.errors import InvalidInput, RunFailedError
 from tests.support import harness
 

@@ -14,7 +14,7 @@ from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.dsl_schema.catalog import load_definition_text
 from tdsl.interpreter import RunPayload
 from tdsl.server.errors import DefinitionNotRunnable, InvalidInput

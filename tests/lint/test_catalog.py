@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from tdsl.dsl_schema.catalog import Catalog
-from tdsl.dsl_schema.lint import semantic_checker
 from tdsl.server.engine import TemporalEngine
 
 from .support import example_registry
@@ -45,7 +44,7 @@ def _folder(tmp_path: Path) -> Path:
 
 def test_the_catalog_keeps_invalid_definitions_out_and_reports_their_positions(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    catalog = Catalog.load(folder, checker=semantic_checker(example_registry()))
+    catalog = Catalog.load(folder, example_registry())
     assert catalog.names() == ["greeting", "reminder"]
     broken = catalog.invalid[str(folder / "broken.yaml")]
     assert [d.format() for d in broken.diagnostics] == [
@@ -67,7 +66,7 @@ def test_the_catalog_keeps_invalid_definitions_out_and_reports_their_positions(t
 
 def test_the_engine_loads_its_catalog_through_the_linter(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    engine = TemporalEngine(definitions=str(folder), activity_modules=["tdsl.activities"])
+    engine = TemporalEngine(definitions=str(folder), activity_modules=["tdsl.activities.examples"])
     catalog = engine.load_catalog()
     assert catalog.names() == ["greeting", "reminder"]
     broken = catalog.invalid[str(folder / "broken.yaml")]

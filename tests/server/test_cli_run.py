@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.server.cli import ROOT, tdsl
 from tests.support import harness
 

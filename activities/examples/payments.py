@@ -9,7 +9,7 @@ from temporalio.exceptions import ApplicationError
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
+from tdsl.activities import register
 
 DECLINE_ABOVE = 10_000
 

@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
+from tdsl.activities import register
 
 OUT_OF_STOCK_PREFIX = "OUT-OF-STOCK"
 SLOW_PREFIX = "SLOW-"

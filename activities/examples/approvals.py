@@ -7,7 +7,7 @@ from typing import Any
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
+from tdsl.activities import register
 
 
 @register

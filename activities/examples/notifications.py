@@ -8,7 +8,7 @@ from temporalio.exceptions import ApplicationError
 
 from . import simulation
 from .ledger import ledger
-from .registry import register
+from tdsl.activities import register
 
 
 @register

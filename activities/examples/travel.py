@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
+from tdsl.activities import register
 
 UNAVAILABLE_PREFIX = "FULL"
 NON_REFUNDABLE_PREFIX = "NONREF"

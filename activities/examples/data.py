@@ -23,7 +23,7 @@ from temporalio.exceptions import ApplicationError
 
 from . import simulation
 from .ledger import ledger
-from .registry import register
+from tdsl.activities import register
 
 DEFAULT_RECORDS = 1000
 _SIZE = re.compile(r"-(\d+)$")
