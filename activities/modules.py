@@ -1,4 +1,5 @@
-"""Activity modules: Python modules that register activities, named in the configuration or on the command line.
+"""Activity modules: Python modules that register activities, named in the configuration or on the command
+line.
 
 ::
 

@@ -177,8 +177,12 @@ class ActivityRegistry:
         return len(self._functions)
 
 
-_MOVED = {"register": "register", "load_modules": "load_modules", "ActivityModuleError": "ActivityModuleError",
-          "default_registry": "module_activities"}
+_MOVED = {
+    "register": "register",
+    "load_modules": "load_modules",
+    "ActivityModuleError": "ActivityModuleError",
+    "default_registry": "module_activities",
+}
 
 
 def __getattr__(name: str) -> Any:

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compile import Compiled, compile_document, compile_documents, compile_text, definition_files, read_document
+from .compile import (
+    Compiled,
+    compile_document,
+    compile_documents,
+    compile_text,
+    definition_files,
+    read_document,
+)
 from .diagnostics import DefinitionInvalid, Diagnostic
 from .lint.context import ActivityLookup
 from .loader import LoadedDocument

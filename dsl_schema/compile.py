@@ -218,6 +218,7 @@ def compile_documents(
         compiled = compile_document(doc, activities, names, check_invalid=check_invalid)
         name = _name(doc)
         if name is not None and owners[name] != doc.file:
-            clash = doc.diagnostic(("name",), "E110", f"definition name {name!r} is also used by {owners[name]}")
+            message = f"definition name {name!r} is also used by {owners[name]}"
+            clash = doc.diagnostic(("name",), "E110", message)
             compiled = Compiled(doc, None, tuple(sorted([*compiled.diagnostics, clash])))
         yield compiled

@@ -64,9 +64,8 @@ def _nested(step: dict[str, Any], kind: str) -> Iterator[tuple[tuple[str | int, 
 
 def _value(data: Any, path: tuple[str | int, ...]) -> Any:
     for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
+        in_list = isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        if in_list or (isinstance(data, dict) and part in data):
             data = data[part]
         else:
             return None
@@ -107,7 +106,8 @@ def source_map(doc: LoadedDocument, file: str | None = None) -> SourceMap:
 
 
 def locate(source: Any, step: str | None) -> tuple[str, int] | None:
-    """``(file, line)`` of the run-time step path ``step`` (its nearest mapped enclosing step), or ``None``."""
+    """``(file, line)`` of the run-time step path ``step`` (its nearest mapped enclosing step), or
+    ``None``."""
     if not isinstance(source, dict) or not step:
         return None
     lines = source.get("lines")

@@ -8,9 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..diagnostics import Diagnostic
 from ..expressions import _ENV as ENVIRONMENT
 from ..expressions import is_template
-from ..diagnostics import Diagnostic
 from ..loader import JsonPath
 from .context import LintContext, did_you_mean
 from .exprs import Analysis, Ref, analyze
@@ -132,7 +132,9 @@ def _names(ctx: LintContext, scope: Scope, analysis: Analysis, path: JsonPath) -
                        needles=(name,))
 
 
-def _step_ref(ctx: LintContext, scope: Scope, analysis: Analysis, ref: Ref, path: JsonPath) -> Iterator[Diagnostic]:
+def _step_ref(
+    ctx: LintContext, scope: Scope, analysis: Analysis, ref: Ref, path: JsonPath
+) -> Iterator[Diagnostic]:
     outline = ctx.outline
     name = ref.name
     if name in scope.steps:

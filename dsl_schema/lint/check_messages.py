@@ -38,15 +38,17 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
     if "signals" not in ctx.whole_read:
         for name in signals:
             if name not in ctx.outline.signals_waited and name not in ctx.signals_read:
-                yield ctx.at(("signals", name), "W501", f"signal {name!r} is declared but never waited for nor "
-                                                      "read: a run only records it", key=True)
+                yield ctx.at(("signals", name), "W501",
+                             f"signal {name!r} is declared but never waited for nor read: a run only "
+                             "records it",
+                             key=True)
     for section in ("signals", "queries", "updates"):
         table = data.get(section)
         for name in table if isinstance(table, dict) else ():
             if isinstance(name, str) and name.startswith("__"):
-                yield ctx.at((section, name), "E504", f"{_SINGULAR[section]} name {name!r} is reserved (names "
-                                                    "starting with '__' belong to Temporal and the built-in "
-                                                    "__progress query)", key=True)
+                yield ctx.at((section, name), "E504",
+                             f"{_SINGULAR[section]} name {name!r} is reserved (names starting with '__' "
+                             "belong to Temporal and the built-in __progress query)", key=True)
     queries = data.get("queries")
     for name, decl in queries.items() if isinstance(queries, dict) else ():
         if isinstance(decl, dict) and decl.get("value") is None:

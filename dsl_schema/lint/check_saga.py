@@ -8,6 +8,7 @@ with ``# lint: ignore[W800]`` on the reported line, for steps with nothing to un
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 from ..diagnostics import Diagnostic
 from .context import LintContext, value_at
 

@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ..expressions import is_template
 from ..diagnostics import Diagnostic
+from ..expressions import is_template
 from ..loader import JsonPath
 from ..models import step_kind
 from .context import LintContext
@@ -49,8 +49,9 @@ def _duplicates(ctx: LintContext) -> Iterator[Diagnostic]:
             continue
         if info.id in first:
             line = ctx.locate((*first[info.id].path, "id"))[0]
-            yield ctx.at((*info.path, "id"), "E200", f"duplicate step id {info.id!r} (also the id of the step "
-                                                   f"at line {line}); step ids are unique in a definition")
+            yield ctx.at((*info.path, "id"), "E200",
+                         f"duplicate step id {info.id!r} (also the id of the step at line {line}); step ids "
+                         "are unique in a definition")
         else:
             first[info.id] = info
 
@@ -146,9 +147,9 @@ def _loop(ctx: LintContext, info: StepInfo) -> Iterator[Diagnostic]:
     if truth is False:
         yield ctx.at(where, "W202", "while condition is always false: the body never runs")
     elif truth is True and isinstance(bound, int) and not _exits(spec.get("steps")):
-        yield ctx.at(where, "W202", "while condition is always true and nothing in its body returns or fails: "
-                                  "the loop can only end by failing with MaxIterationsExceeded after "
-                                  f"{bound} iterations")
+        yield ctx.at(where, "W202",
+                     "while condition is always true and nothing in its body returns or fails: the loop can "
+                     f"only end by failing with MaxIterationsExceeded after {bound} iterations")
     if isinstance(bound, int) and bound > NESTED_WHILE_LIMIT and not info.top_level:
         yield ctx.at((*info.path, "while", "max_iterations"), "W203",
                    f"max_iterations {bound} in a nested while: only a top-level while continues as new, so "

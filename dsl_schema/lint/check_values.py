@@ -5,17 +5,17 @@ Values that are expressions are checked when they render, at run time; here only
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from ..diagnostics import Diagnostic
 from ..durations import DurationError, parse_duration, parse_timestamp
 from ..expressions import is_template
-from ..diagnostics import Diagnostic
 from ..loader import JsonPath
 from ..payloads import check_schema
 from .context import LintContext, did_you_mean, value_at

@@ -116,9 +116,11 @@ def test_update_and_load_modules_copy_activities() -> None:
     loaded = load_modules(["tdsl.activities.examples.payments"], into=combined)
     assert loaded is combined
     assert {"greet", "sync_total", "charge_payment", "refund_payment"} <= set(combined.names())
-    # modules register on the default registry, which holds every example activity
-    assert load_modules([]) is activities.default_registry
-    assert {"charge_payment", "reserve_inventory", "send_email"} <= set(activities.default_registry.names())
+    # without ``into``: a new registry holding exactly the named modules' activities
+    assert load_modules([]).names() == []
+    examples = load_modules(["tdsl.activities.examples"])
+    assert {"charge_payment", "reserve_inventory", "send_email"} <= set(examples.names())
+    assert "greet" not in examples
 
 
 # ---------------------------------------------------------------------------------------------- arguments

@@ -302,7 +302,9 @@ def test_booking_saga_returns_its_failure_output_after_compensating() -> None:
 
 
 def test_example_activity_registry_runs_offline() -> None:
-    registry = load_modules(["tdsl.activities.examples.travel", "tdsl.activities.examples.payments"], ActivityRegistry())
+    registry = load_modules(
+        ["tdsl.activities.examples.travel", "tdsl.activities.examples.payments"], ActivityRegistry()
+    )
     result = run_offline_sync("booking_saga", {**TRIP, "total": 15_000}, catalog=CATALOG, activities=registry)
     assert result.status == "completed"
     assert result.output["error"] == "PaymentDeclined: payment of 15000.0 for user-7 declined"
