@@ -69,7 +69,8 @@ def test_importing_the_registry_registers_nothing() -> None:
         assert "charge_payment" in load_modules(["tdsl.activities.examples"])
         print("ok")
         """)
-    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=False)
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60,
+                          check=False)
     assert (done.returncode, done.stdout, done.stderr) == (0, "ok\n", "")
 
 
@@ -117,7 +118,9 @@ def test_an_example_activity_fails_lint_when_the_examples_are_not_loaded(
     load_modules([EXAMPLES])  # imported in this process: only naming the module loads it
     code, out = lint("charge.yaml", "--activity-module", "sms_app", capsys=capsys)
     assert code == 1
-    assert out.startswith("charge.yaml:3:26: E400 unknown activity 'charge_payment' (no activity module registers it)"), out
+    assert out.startswith(
+        "charge.yaml:3:26: E400 unknown activity 'charge_payment' (no activity module registers it)"
+    ), out
     assert lint("charge.yaml", "--activity-module", EXAMPLES, capsys=capsys) == (
         0, "1 file checked: no problems\n"
     )

@@ -14,9 +14,9 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tdsl import activities
-from tdsl.activities.registry import KWARGS_KEY, ActivityRegistry, DuplicateActivityError, load_modules
-from tdsl.dsl_schema.catalog import Catalog
+from tdsl.activities import load_modules
+from tdsl.activities.registry import KWARGS_KEY, ActivityRegistry, DuplicateActivityError
+from tdsl.dsl_schema.catalog import Catalog, load_definition_text
 from tdsl.interpreter.options import KWARGS_KEY as INTERPRETER_KWARGS_KEY
 from tdsl.interpreter.options import pack_arguments
 from tests.support import harness
@@ -215,11 +215,12 @@ async def test_the_worker_runs_exactly_the_registry(client: Client, task_queue: 
     async with harness(client, task_queue, registry=registry, catalog=Catalog()) as h:
         h.add(CALLS)
         result = await h.execute("registry_calls", {"lines": [{"sku": "A", "quantity": 4}]})
-        h.add(CALLS_OTHER)
-        # RunService refuses it: send_email is an example activity, but not in this registry
+        # The catalog and RunService refuse it (send_email is an example activity, but not in this
+        # registry): start it directly, compiled without a registry.
+        other = load_definition_text(CALLS_OTHER, "<test>")
         started = await h.client.start_workflow(
             "registry_calls_other",
-            {"definition": h.catalog.get("registry_calls_other").data, "input": None},  # type: ignore[union-attr]
+            {"definition": other.data, "input": None},
             id=h.unique_id("other"),
             task_queue=task_queue,
         )
