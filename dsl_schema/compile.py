@@ -74,9 +74,13 @@ class Compiled:
             raise self.invalid()
         return self.definition
 
-    def source_map(self, file: str | None = None) -> SourceMap:
-        """Step path -> line of every step (see :mod:`.source_map`), naming ``file`` (default: the doc's)."""
-        return source_map(self.doc, file)
+    def source_map(self, file: str | None = None) -> SourceMap | None:
+        """Step path -> line of every step (see :mod:`.source_map`), naming ``file`` (default: the doc's);
+        ``None`` for text without a file (named like ``<string>``): there is no file to point at."""
+        name = file if file is not None else self.doc.file
+        if name.startswith("<"):
+            return None
+        return source_map(self.doc, name)
 
 
 def model_diagnostics(doc: LoadedDocument, err: ValidationError) -> Iterator[Diagnostic]:

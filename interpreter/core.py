@@ -18,6 +18,7 @@ from tdsl.dsl_schema.durations import DurationError, parse_duration, parse_times
 from tdsl.dsl_schema.expressions import ExpressionError, is_template, render
 from tdsl.dsl_schema.models import Definition, Step, step_kind
 from tdsl.dsl_schema.payloads import schema_errors
+from tdsl.dsl_schema.source_map import locate
 
 from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
 from .runtime import Runtime
@@ -31,7 +32,8 @@ class RunPayload:
 
     ``children`` carries the definitions a run may start as children (pinned at start like the parent);
     ``fragment`` asks the run to execute one batch of a parent's ``foreach``; ``resume`` carries state
-    across continue-as-new.
+    across continue-as-new; ``source`` is the definition's source map (``{"file", "lines": {step_path:
+    line}}``, see :mod:`tdsl.dsl_schema.source_map`), absent in runs started before it existed.
     """
 
     definition: dict[str, Any]
@@ -39,6 +41,7 @@ class RunPayload:
     children: dict[str, dict[str, Any]] = field(default_factory=dict)
     fragment: dict[str, Any] | None = None
     resume: dict[str, Any] | None = None
+    source: dict[str, Any] | None = None
 
     @classmethod
     def from_data(cls, data: Any) -> RunPayload:
@@ -50,6 +53,7 @@ class RunPayload:
             children=data.get("children") or {},
             fragment=data.get("fragment"),
             resume=data.get("resume"),
+            source=data.get("source"),
         )
 
     def to_data(self) -> dict[str, Any]:
@@ -60,6 +64,8 @@ class RunPayload:
             data["fragment"] = self.fragment
         if self.resume is not None:
             data["resume"] = self.resume
+        if self.source is not None:
+            data["source"] = self.source
         return data
 
 
@@ -242,6 +248,7 @@ class Interpreter:
         try:
             return await run_fragment(self)
         except DefinitionError as err:
+            self.locate(err)
             raise RunFailed(err, await self.saga.compensate(self.runtime, order)) from err
         except asyncio.CancelledError:
             # Cancelled (the parent failed or was cancelled): undo this batch's items, then let it stand.
@@ -263,6 +270,7 @@ class Interpreter:
         except RunEnded as ended:
             output = ended.output
         except (StepError, DefinitionError) as err:
+            self.locate(err)
             self.set_status("compensating")
             compensations = await self.saga.compensate(self.runtime, defn.compensation_order)
             self.set_status("failed")
@@ -277,6 +285,7 @@ class Interpreter:
                     compensations=compensations,
                 )
             except DefinitionError as bad_output:
+                self.locate(bad_output)
                 raise RunFailed(bad_output, compensations) from err
         except ContinueAsNew:
             self.set_status("continued as new")
@@ -290,6 +299,12 @@ class Interpreter:
             raise
         self.set_status("completed")
         return output
+
+    def locate(self, err: StepError | DefinitionError) -> None:
+        """Give a failure that ends the run the file and line of its step, from the run's source map."""
+        where = locate(self.payload.source, err.step)
+        if where is not None:
+            err.file, err.line = where
 
     @contextlib.contextmanager
     def pending_wait(self, wait: dict[str, Any]) -> Iterator[None]:

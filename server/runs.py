@@ -227,7 +227,9 @@ class RunService:
         templated = self.workflow_id_for(entry, input) if workflow_id is None else None
         final_id = workflow_id or templated or f"{name}-{uuid.uuid4()}"
         reuse = reuse_running if reuse_running is not None else templated is not None
-        payload = RunPayload(definition=entry.data, input=input, children=self._children_of(entry)).to_data()
+        payload = RunPayload(
+            definition=entry.data, input=input, children=self._children_of(entry), source=entry.source
+        ).to_data()
         return await self._start(name, [payload], final_id, queue, entry.memo(), delay, reuse)
 
     async def _start(

@@ -31,6 +31,8 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
         "input": interp.render(spec.input, frame, path),
         "children": interp.payload.children,
     }
+    if entry.get("source") is not None:
+        payload["source"] = entry["source"]
     call = ChildCall(
         workflow_type=spec.definition,
         payload=payload,
