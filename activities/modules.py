@@ -64,24 +64,41 @@ class ModuleActivities:
         self._by_module: dict[str, ActivityRegistry] = {}
 
     @overload
-    def register(self, fn: F, *, name: str | None = None) -> F: ...
+    def register(self, fn: F, *, name: str | None = None, replace: bool = False) -> F: ...
 
     @overload
-    def register(self, fn: None = None, *, name: str | None = None) -> Callable[[F], F]: ...
+    def register(
+        self, fn: None = None, *, name: str | None = None, replace: bool = False
+    ) -> Callable[[F], F]: ...
 
-    def register(self, fn: F | None = None, *, name: str | None = None) -> F | Callable[[F], F]:
+    def register(
+        self, fn: F | None = None, *, name: str | None = None, replace: bool = False
+    ) -> F | Callable[[F], F]:
         """Register ``fn`` under ``name`` (default: its name) for the calling module; returns ``fn``."""
 
         def apply(func: F) -> F:
-            self.record(_registering_module(), func, name=name)
+            self.record(_registering_module(), func, name=name, replace=replace)
             return func
 
         return apply(fn) if fn is not None else apply
 
-    def record(self, module: str, func: Callable[..., Any], *, name: str | None = None) -> None:
-        """Record ``func`` as registered by ``module`` (one module cannot register two functions under one
-        name: :class:`DuplicateActivityError`)."""
-        self._by_module.setdefault(module, ActivityRegistry()).register(func, name=name)
+    def record(
+        self, module: str, func: Callable[..., Any], *, name: str | None = None, replace: bool = False
+    ) -> None:
+        """Record ``func`` as registered by ``module``. One module cannot register two functions under one
+        name (:class:`DuplicateActivityError`) unless ``replace``: the later one wins (a module may make
+        several engines, each with its own activities)."""
+        registry = self._by_module.setdefault(module, ActivityRegistry())
+        activity_name = name or func.__name__
+        existing = registry.function(activity_name)
+        if replace and existing is not None and existing is not func:
+            kept = ActivityRegistry()
+            for other in registry.names():
+                function = registry.function(other)
+                if other != activity_name and function is not None:
+                    kept.register(function, name=other)
+            self._by_module[module] = registry = kept
+        registry.register(func, name=name)
 
     def of(self, module: str) -> list[ActivityRegistry]:
         """The registrations of ``module`` and of its submodules."""

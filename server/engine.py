@@ -109,7 +109,7 @@ class EngineActivities(ActivityRegistry):
 
         def apply(func: F) -> F:
             self.add(func, name=name)
-            module_activities.register(func, name=name)
+            module_activities.register(func, name=name, replace=True)
             return func
 
         return apply(fn) if fn is not None else apply

@@ -127,3 +127,22 @@ def test_an_example_activity_fails_lint_when_the_examples_are_not_loaded(
     engine = TemporalEngine(definitions=str(modules), activity_modules=["sms_app"])
     refused = engine.load_catalog().invalid[str(modules / "charge.yaml")]
     assert [d.code for d in refused.diagnostics] == ["E400"]
+
+
+def test_engines_of_one_module_register_the_same_name_and_the_later_wins(modules: Path) -> None:
+    (modules / "two_engines.py").write_text(textwrap.dedent("""\
+        from tdsl.server.engine import TemporalEngine
+
+        first, second = TemporalEngine(), TemporalEngine()
+
+        @first.activities.register(name="notify")
+        def notify_by_mail(to: str) -> str:
+            return f"mail {to}"
+
+        @second.activities.register(name="notify")
+        def notify_by_sms(to: str) -> str:
+            return f"sms {to}"
+        """))
+    loaded = load_modules(["two_engines"])
+    function = loaded.function("notify")
+    assert function is not None and function("ada") == "sms ada"
