@@ -15,7 +15,9 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from tdsl.activities import EXAMPLES, ActivityRegistry, load_modules
-from tdsl.dsl_schema.catalog import Catalog, load_definition_text
+from tdsl.dsl_schema.catalog import Catalog, CatalogEntry, load_definition_text
+from tdsl.dsl_schema.compile import compile_text
+from tdsl.dsl_schema.models import Definition
 from tdsl.server.runs import RunService
 from tdsl.server.worker import build_worker
 
@@ -50,10 +52,20 @@ class Harness:
         self.worker = worker
         self.runs = RunService(client, catalog, registry, task_queue)
 
-    def add(self, yaml_text: str) -> str:
+    def add(self, yaml_text: str, *, expect_errors: Sequence[str] = ()) -> str:
         """Add a definition given as YAML text, compiled as the catalog compiles (with the harness's
-        activities); returns its name."""
-        entry = load_definition_text(yaml_text, "<test>", self.registry)
+        activities); returns its name.
+
+        A test of what happens at run time when a definition the compiler refuses is started anyway names
+        the error codes it expects (``expect_errors=["E303"]``): they must be exactly what the compiler
+        reports, and the definition (valid for the schema and the models) is added all the same."""
+        if not expect_errors:
+            entry = load_definition_text(yaml_text, "<test>", self.registry)
+        else:
+            compiled = compile_text(yaml_text, "<test>", self.registry)
+            assert [d.code for d in compiled.errors] == list(expect_errors), compiled.invalid().render()
+            doc = compiled.doc
+            entry = CatalogEntry(Definition.model_validate(doc.data), doc.data, doc.sha256, doc.file)
         self.catalog.add(entry)
         return entry.name
 

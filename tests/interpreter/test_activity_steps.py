@@ -290,7 +290,7 @@ steps:
 async def test_unregistered_activity_is_refused_before_start(client: Client, task_queue: str) -> None:
     workflow_id = f"unregistered-{uuid.uuid4().hex[:8]}"
     async with harness(client, task_queue) as h:
-        h.add(UNREGISTERED)
+        h.add(UNREGISTERED, expect_errors=["E400"])
         with pytest.raises(DefinitionNotRunnable) as caught:
             await h.runs.start("calls_unregistered", {}, workflow_id=workflow_id)
     assert caught.value.message == (
