@@ -3,11 +3,12 @@ names the file and line of its step. Runs started before source maps existed car
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
-from tdsl.dsl_schema.catalog import CatalogEntry
+from tdsl.dsl_schema.catalog import Catalog, CatalogEntry
 from tdsl.dsl_schema.compile import compile_text
 from tdsl.dsl_schema.source_map import locate
 from tdsl.interpreter import run_offline_sync
@@ -145,3 +146,19 @@ def test_a_definition_without_a_source_map_fails_as_before() -> None:
 
 def test_text_without_a_file_has_no_source_map() -> None:
     assert CatalogEntry.of(compile_text(NESTED, "<string>")).source is None
+
+
+def test_a_child_run_carries_the_source_map_of_its_own_definition(tmp_path: Path) -> None:
+    (tmp_path / "parent.yaml").write_text(
+        "name: parent\nsteps:\n  - id: kid\n    child: {definition: kid}\n", encoding="utf-8"
+    )
+    (tmp_path / "kid.yaml").write_text(
+        "name: kid\nsteps:\n  - set: {x: 1}\n  - id: work\n    activity: work\n    args: [2]\n",
+        encoding="utf-8",
+    )
+    catalog = Catalog.load(tmp_path)
+    assert catalog.entries["parent"].pinned().get("source") == {"file": "parent.yaml", "lines": {"kid": 3}}
+    result = run_offline_sync("parent", None, catalog=catalog, activities={"work": failing("2")})
+    assert result.failure == (
+        "parent.yaml:3: step 'kid' failed: Broken: kid.yaml:4: step 'work' failed: Broken: 2 broke"
+    )
