@@ -23,7 +23,8 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.converter import value_to_type
 
-KWARGS_KEY = "__kwargs__"  # keep in step with interpreter.options.KWARGS_KEY
+from tdsl.interpreter.kwargs import KWARGS_KEY as KWARGS_KEY  # re-exported: the envelope is defined there
+from tdsl.interpreter.kwargs import split_arguments
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -33,9 +34,8 @@ class DuplicateActivityError(ValueError):
 
 
 def _split_kwargs(args: tuple[Any, ...]) -> tuple[tuple[Any, ...], dict[str, Any]]:
-    if args and isinstance(args[-1], dict) and set(args[-1]) == {KWARGS_KEY}:
-        return args[:-1], dict(args[-1][KWARGS_KEY])
-    return args, {}
+    positional, kwargs = split_arguments(args)
+    return tuple(positional), kwargs
 
 
 def _to_type(hint: Any, value: Any) -> Any:

@@ -29,7 +29,7 @@ from .lint.context import ActivityLookup
 from .lint.semantic import semantic_diagnostics
 from .loader import LoadedDocument, load_file, load_text
 from .models import Definition
-from .source_map import SourceMap, source_map
+from .source_map import TOP_LEVEL, SourceMap, step_paths
 from .validate import schema_diagnostics
 
 __all__ = [
@@ -77,10 +77,17 @@ class Compiled:
     def source_map(self, file: str | None = None) -> SourceMap | None:
         """Step path -> line of every step (see :mod:`.source_map`), naming ``file`` (default: the doc's);
         ``None`` for text without a file (named like ``<string>``): there is no file to point at."""
-        name = file if file is not None else self.doc.file
+        doc = self.doc
+        name = file if file is not None else doc.file
         if name.startswith("<"):
             return None
-        return source_map(self.doc, name)
+        lines: dict[str, int] = {}
+        for json_path, path in step_paths(doc.data):
+            lines.setdefault(path, doc.position(json_path)[0])
+        for key in TOP_LEVEL:
+            if isinstance(doc.data, dict) and key in doc.data:
+                lines.setdefault(key, doc.position((key,), key=True)[0])
+        return {"file": name, "lines": lines}
 
 
 def model_diagnostics(doc: LoadedDocument, err: ValidationError) -> Iterator[Diagnostic]:

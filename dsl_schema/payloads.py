@@ -1,4 +1,10 @@
-"""Validate data (run input, signal and update payloads) against the JSON Schemas a definition declares."""
+"""Validate data (run input, signal and update payloads) against the JSON Schemas a definition declares.
+
+Workflow-safe: a ``$ref`` resolves only within the schema itself and the JSON Schema meta-schemas, never by
+retrieving a URL (jsonschema's default would fetch remote references). A reference that cannot be resolved
+is reported as a violation of the payload (``validator: "$ref"``), so a signal with such a schema is ignored
+and an update rejected, instead of a workflow task failing or the network being used.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,9 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
+from jsonschema_specifications import REGISTRY as SPECIFICATIONS
+from referencing import Registry
+from referencing.exceptions import Unresolvable
 
 __all__ = ["PayloadError", "check_schema", "schema_errors", "validate_payload"]
 
@@ -23,9 +32,13 @@ class PayloadError(ValueError):
         super().__init__(f"{what} is invalid: {listed}{more}")
 
 
+NO_RETRIEVAL: Registry[Any] = SPECIFICATIONS
+"""The meta-schemas only, and no ``retrieve`` function: a remote ``$ref`` is unresolvable."""
+
+
 @lru_cache(maxsize=512)
 def _validator(schema_text: str) -> Draft202012Validator:
-    return Draft202012Validator(json.loads(schema_text))
+    return Draft202012Validator(json.loads(schema_text), registry=NO_RETRIEVAL)
 
 
 def _json_path(parts: Any) -> str:
@@ -40,7 +53,12 @@ def schema_errors(schema: dict[str, Any] | None, value: Any) -> list[dict[str, A
     if not schema:
         return []
     validator = _validator(json.dumps(schema, sort_keys=True))
-    errors = sorted(validator.iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.message))
+    try:
+        errors = sorted(
+            validator.iter_errors(value), key=lambda e: (list(map(str, e.absolute_path)), e.message)
+        )
+    except Unresolvable as err:
+        return [{"path": "$", "message": f"unresolvable reference: {err}", "validator": "$ref"}]
     return [
         {"path": _json_path(e.absolute_path), "message": e.message, "validator": str(e.validator)}
         for e in errors

@@ -8,7 +8,9 @@ Keys are step paths as the interpreter names steps in progress and errors (a ste
 ``<kind>#<index>``, nested under ``try``/``catch#N``/``finally``, ``case#N``/``default``, a parallel branch or
 signal name, ``on_timeout``), without loop iterations: the run-time path ``orders[3]/charge`` is the step
 ``orders/charge``. ``vars``, ``output`` and ``failure_output`` are mapped too (expressions there fail with
-those names). :func:`locate` answers a run-time path, so a failure can say ``order_processing.yaml:12``.
+those names). :func:`step_paths` lists the steps (the compiler builds the map from it and the positions,
+``Compiled.source_map``); :func:`locate` answers a run-time path, so a failure can say
+``order_processing.yaml:12``.
 
 This module is imported by workflow code: it stays pure and deterministic.
 """
@@ -17,18 +19,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .models import step_kind
 
-if TYPE_CHECKING:
-    from .loader import JsonPath, LoadedDocument
-
+JsonPath = tuple[str | int, ...]
 SourceMap = dict[str, Any]
 """``{"file": str, "lines": {step_path: line}}``, plain JSON data."""
 
 _ITERATION = re.compile(r"\[\d+\]")
-_TOP_LEVEL = ("vars", "output", "failure_output")
+TOP_LEVEL = ("vars", "output", "failure_output")
+"""Top-level keys mapped beside the steps (expressions there fail under these names)."""
 
 
 def _nested(step: dict[str, Any], kind: str) -> Iterator[tuple[tuple[str | int, ...], str]]:
@@ -92,17 +93,6 @@ def step_paths(data: Any) -> Iterator[tuple[JsonPath, str]]:
                 yield from walk(_value(step, below), (*json_path, *below), inner)
 
     yield from walk(_value(data, ("steps",)), ("steps",), "")
-
-
-def source_map(doc: LoadedDocument, file: str | None = None) -> SourceMap:
-    """The source map of a loaded document (``file`` names it; default: the document's file)."""
-    lines: dict[str, int] = {}
-    for json_path, path in step_paths(doc.data):
-        lines.setdefault(path, doc.position(json_path)[0])
-    for key in _TOP_LEVEL:
-        if isinstance(doc.data, dict) and key in doc.data:
-            lines.setdefault(key, doc.position((key,), key=True)[0])
-    return {"file": file if file is not None else doc.file, "lines": lines}
 
 
 def locate(source: Any, step: str | None) -> tuple[str, int] | None:

@@ -1,17 +1,57 @@
 """The generic workflow and the step semantics it interprets.
 
 Public API: :class:`DSLWorkflow` (register it on a worker), :func:`workflow_runner` (the sandbox runner with
-the right passthrough modules), :class:`RunPayload` (the workflow's input), the :class:`Runtime` interface the
-core runs against, the error types, and :func:`run_offline` (a definition on mocked activities and virtual
-time, for tests).
+the right passthrough modules), :class:`RunPayload` (the workflow's input), :class:`Run` (the core of a run:
+run loop, signals, queries, updates), the :class:`Runtime` interface the core runs against, the error types,
+and :func:`run_offline` (a definition on mocked activities and virtual time, for tests).
+
+Names are imported on first use: the workflow sandbox loads this package for every run, so it must import
+nothing itself (see :mod:`tdsl.interpreter.sandbox`).
 """
 
-from .core import Interpreter, RunFailed, RunPayload
-from .errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, RunEnded, StepError
-from .offline import OfflineCall, OfflineResult, OfflineRuntime, run_offline, run_offline_sync
-from .runtime import ActivityCall, ChildCall, RetrySpec, Runtime
-from .sandbox import PASSTHROUGH_MODULES, workflow_runner
-from .workflow import PROGRESS_QUERY, DSLWorkflow
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .core import Interpreter, RunFailed
+    from .errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, RunEnded, StepError
+    from .offline import OfflineCall, OfflineResult, OfflineRuntime, run_offline, run_offline_sync
+    from .payload import Fragment, PinnedChild, ResumeState, RunPayload
+    from .run import PROGRESS_QUERY, HandlerError, Run
+    from .runtime import ActivityCall, ChildCall, RetrySpec, Runtime
+    from .sandbox import PASSTHROUGH_MODULES, workflow_runner
+    from .workflow import DSLWorkflow
+
+_WHERE = {
+    "PASSTHROUGH_MODULES": "sandbox",
+    "PROGRESS_QUERY": "run",
+    "ActivityCall": "runtime",
+    "ChildCall": "runtime",
+    "CompletedWhileCancelled": "errors",
+    "ContinueAsNew": "errors",
+    "DSLWorkflow": "workflow",
+    "DefinitionError": "errors",
+    "Fragment": "payload",
+    "HandlerError": "run",
+    "Interpreter": "core",
+    "OfflineCall": "offline",
+    "OfflineResult": "offline",
+    "OfflineRuntime": "offline",
+    "PinnedChild": "payload",
+    "ResumeState": "payload",
+    "RetrySpec": "runtime",
+    "Run": "run",
+    "RunEnded": "errors",
+    "RunFailed": "core",
+    "RunPayload": "payload",
+    "Runtime": "runtime",
+    "StepError": "errors",
+    "run_offline": "offline",
+    "run_offline_sync": "offline",
+    "workflow_runner": "sandbox",
+}
 
 __all__ = [
     "PASSTHROUGH_MODULES",
@@ -22,11 +62,16 @@ __all__ = [
     "ContinueAsNew",
     "DSLWorkflow",
     "DefinitionError",
+    "Fragment",
+    "HandlerError",
     "Interpreter",
     "OfflineCall",
     "OfflineResult",
     "OfflineRuntime",
+    "PinnedChild",
+    "ResumeState",
     "RetrySpec",
+    "Run",
     "RunEnded",
     "RunFailed",
     "RunPayload",
@@ -36,3 +81,9 @@ __all__ = [
     "run_offline_sync",
     "workflow_runner",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(f"{__name__}.{_WHERE[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,7 +1,8 @@
 """Deterministic structured concurrency for branches and foreach items.
 
 Tasks are created and inspected in list order (never by iterating asyncio's result sets), so a replay issues
-the same commands in the same order. A failing task cancels its siblings; cancelling the caller cancels all.
+the same commands in the same order. Waiting goes through the runtime
+(``workflow.wait`` on Temporal). A failing task cancels its siblings; cancelling the caller cancels all.
 """
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Coroutine, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .runtime import Runtime
 
 
 async def _cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
@@ -21,14 +25,14 @@ async def _cancel_all(tasks: Sequence[asyncio.Task[Any]]) -> None:
             await task
 
 
-async def run_all(coros: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
+async def run_all(runtime: Runtime, coros: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
     """Run every coroutine concurrently; results in input order. The first failure (in list order among
     those that failed together) cancels the others and is raised."""
     tasks = [asyncio.ensure_future(coro) for coro in coros]
     if not tasks:
         return []
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_EXCEPTION)
+        await runtime.wait(tasks, first_completed=False)
     except asyncio.CancelledError:
         await _cancel_all(tasks)
         raise
@@ -39,12 +43,12 @@ async def run_all(coros: Sequence[Coroutine[Any, Any, Any]]) -> list[Any]:
     return [task.result() for task in tasks]
 
 
-async def run_first(coros: Sequence[Coroutine[Any, Any, Any]]) -> tuple[int, Any]:
+async def run_first(runtime: Runtime, coros: Sequence[Coroutine[Any, Any, Any]]) -> tuple[int, Any]:
     """Run concurrently until the first finishes; cancel the rest. Returns ``(index, result)`` or raises the
     first finisher's error."""
     tasks = [asyncio.ensure_future(coro) for coro in coros]
     try:
-        await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+        await runtime.wait(tasks, first_completed=True)
     except asyncio.CancelledError:
         await _cancel_all(tasks)
         raise

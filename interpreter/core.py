@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,52 +20,10 @@ from tdsl.dsl_schema.payloads import schema_errors
 from tdsl.dsl_schema.source_map import locate
 
 from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
+from .payload import PinnedChild, ResumeState, RunPayload
 from .runtime import Runtime
 from .saga import Saga
 from .state import Frame, RunState
-
-
-@dataclass
-class RunPayload:
-    """The generic workflow's input. ``definition`` is the validated definition as plain data.
-
-    ``children`` carries the definitions a run may start as children (pinned at start like the parent);
-    ``fragment`` asks the run to execute one batch of a parent's ``foreach``; ``resume`` carries state
-    across continue-as-new; ``source`` is the definition's source map (``{"file", "lines": {step_path:
-    line}}``, see :mod:`tdsl.dsl_schema.source_map`), absent in runs started before it existed.
-    """
-
-    definition: dict[str, Any]
-    input: Any = None
-    children: dict[str, dict[str, Any]] = field(default_factory=dict)
-    fragment: dict[str, Any] | None = None
-    resume: dict[str, Any] | None = None
-    source: dict[str, Any] | None = None
-
-    @classmethod
-    def from_data(cls, data: Any) -> RunPayload:
-        if not isinstance(data, dict) or not isinstance(data.get("definition"), dict):
-            raise DefinitionError("the workflow input must be an object with a 'definition' mapping")
-        return cls(
-            definition=data["definition"],
-            input=data.get("input"),
-            children=data.get("children") or {},
-            fragment=data.get("fragment"),
-            resume=data.get("resume"),
-            source=data.get("source"),
-        )
-
-    def to_data(self) -> dict[str, Any]:
-        data: dict[str, Any] = {"definition": self.definition, "input": self.input}
-        if self.children:
-            data["children"] = self.children
-        if self.fragment is not None:
-            data["fragment"] = self.fragment
-        if self.resume is not None:
-            data["resume"] = self.resume
-        if self.source is not None:
-            data["source"] = self.source
-        return data
 
 
 def step_label(step: Any, index: int) -> str:
@@ -81,28 +38,28 @@ class Interpreter:
         self.runtime = runtime
         self.payload = payload
         self.definition = definition
-        resume = payload.resume or {}
+        resume = payload.resume
         self.state = RunState(definition=definition, input=payload.input, vars={})
         self.saga = Saga()
         self.resume_iteration: dict[str, int] = {}
         self.vars_error: DefinitionError | None = None
-        if resume:
-            self.state.vars = dict(resume.get("vars") or {})
-            self.state.root.steps = dict(resume.get("steps") or {})
-            self.state.signals = dict(resume.get("signals") or {})
-            self.state.signal_buffer = [(n, p) for n, p in resume.get("signal_buffer") or []]
-            self.state.progress.completed = list(resume.get("completed") or [])
-            self.state.progress.completed_count = int(resume.get("completed_count") or 0)
-            self.state.ignored_signals = list(resume.get("ignored_signals") or [])
-            self.resume_iteration = dict(resume.get("iterations") or {})
-            for record in resume.get("saga") or []:
+        if resume is not None:
+            self.state.vars = dict(resume.vars)
+            self.state.root.steps = dict(resume.steps)
+            self.state.signals = dict(resume.signals)
+            self.state.signal_buffer = [(n, p) for n, p in resume.signal_buffer]
+            self.state.progress.completed = list(resume.completed)
+            self.state.progress.completed_count = resume.completed_count
+            self.state.ignored_signals = list(resume.ignored_signals)
+            self.resume_iteration = dict(resume.iterations)
+            for record in resume.saga:
                 self.saga.push_data(record)
 
     def prepare(self) -> None:
         """Give the run its initial variables (the definition's ``vars``, rendered). Called when the run is
         created, so signal, query and update handlers never see it half made; a resumed run and a batch
         bring their own. An error here fails the run when it starts executing."""
-        if self.payload.resume or self.payload.fragment is not None:
+        if self.payload.resume is not None or self.payload.fragment is not None:
             return
         try:
             self.state.vars = self.render(dict(self.definition.vars or {}), self.state.root, "vars")
@@ -224,17 +181,17 @@ class Interpreter:
             return None
         return next((i for i, s in enumerate(self.definition.steps) if s is step), None)
 
-    def continue_as_new_payload(self, step_index: int, iterations: dict[str, int]) -> dict[str, Any]:
+    def continue_as_new_payload(self, step_index: int, iterations: dict[str, int]) -> RunPayload:
         """The input of the run this one continues as: the same payload plus the state to resume at top-level
         step ``step_index``. Built only once every signal and update handler has finished, so nothing they
         did is lost."""
-        return {**self.payload.to_data(), "resume": self.resume_snapshot(step_index, iterations)}
+        return self.payload.with_parts(resume=self.resume_snapshot(step_index, iterations))
 
-    def child_entry(self, name: str) -> dict[str, Any] | None:
+    def child_entry(self, name: str) -> PinnedChild | None:
         """The pinned catalog entry of a child definition (a definition may also start itself)."""
-        entry = self.payload.children.get(name)
+        entry = self.payload.child(name) if name in self.payload.children else None
         if entry is None and name == self.definition.name:
-            entry = {"definition": self.payload.definition, "version": self.definition.version}
+            entry = PinnedChild(definition=self.payload.definition, version=self.definition.version)
         return entry
 
     # ----------------------------------------------------------------- the whole run
@@ -264,7 +221,7 @@ class Interpreter:
         try:
             if self.vars_error is not None:
                 raise self.vars_error
-            start = int((self.payload.resume or {}).get("step_index", 0))
+            start = self.payload.resume.step_index if self.payload.resume is not None else 0
             await self.run_steps(defn.steps, root, "", start=start)
             output = self.render(defn.output, root, "output") if defn.output is not None else None
         except RunEnded as ended:
@@ -321,20 +278,20 @@ class Interpreter:
         self.state.status = status
         self.report()
 
-    def resume_snapshot(self, step_index: int, iterations: dict[str, int]) -> dict[str, Any]:
+    def resume_snapshot(self, step_index: int, iterations: dict[str, int]) -> ResumeState:
         """State carried across continue-as-new, to resume at ``step_index``."""
-        return {
-            "step_index": step_index,
-            "iterations": iterations,
-            "vars": self.state.vars,
-            "steps": self.state.root.steps,
-            "signals": self.state.signals,
-            "signal_buffer": [list(item) for item in self.state.signal_buffer],
-            "completed": self.state.progress.completed[-self.state.progress.KEEP_COMPLETED :],
-            "completed_count": self.state.progress.completed_count,
-            "ignored_signals": self.state.ignored_signals,
-            "saga": self.saga.as_data(),
-        }
+        return ResumeState(
+            step_index=step_index,
+            iterations=iterations,
+            vars=self.state.vars,
+            steps=self.state.root.steps,
+            signals=self.state.signals,
+            signal_buffer=[list(item) for item in self.state.signal_buffer],
+            completed=self.state.progress.completed[-self.state.progress.KEEP_COMPLETED :],
+            completed_count=self.state.progress.completed_count,
+            ignored_signals=self.state.ignored_signals,
+            saga=self.saga.as_data(),
+        )
 
 
 class RunFailed(Exception):

@@ -7,7 +7,10 @@ from typing import Any
 
 from tdsl.dsl_schema.models import ActivityOptions, Defaults, RetryPolicy
 
+from .kwargs import KWARGS_KEY, pack_arguments
 from .runtime import ActivityCall, RetrySpec
+
+__all__ = ["KWARGS_KEY", "pack_arguments", "resolve_call"]  # the envelope lives in .kwargs
 
 DEFAULT_START_TO_CLOSE = 60.0
 DEFAULT_MAXIMUM_ATTEMPTS = 3
@@ -79,15 +82,3 @@ def resolve_call(
 
 def _task_queue(value: str | None, text: Callable[[str, str], str] | None) -> str | None:
     return value if value is None or text is None else text(value, "task_queue")
-
-
-KWARGS_KEY = "__kwargs__"
-
-
-def pack_arguments(args: list[Any] | None, kwargs: dict[str, Any] | None) -> list[Any]:
-    """Positional payloads for an activity; keyword arguments travel in one trailing envelope that the
-    activity registry's wrapper unpacks (Temporal activities take positional arguments only)."""
-    packed = list(args or [])
-    if kwargs:
-        packed.append({KWARGS_KEY: kwargs})
-    return packed

@@ -1,17 +1,20 @@
 """The narrow interface between the interpreter core and the engine that runs it.
 
 The core never imports Temporal. It asks a :class:`Runtime` to call an activity, sleep, wait for a condition,
-run a child, or tell the time. :mod:`tdsl.interpreter.temporal_runtime` implements it on a Temporal workflow;
-an offline implementation (mocked activities, virtual time) can implement the same protocol for definition
-tests.
+run a child, wait for several tasks, or tell the time. :mod:`tdsl.interpreter.temporal_runtime` implements it
+on a Temporal workflow, :mod:`tdsl.interpreter.offline` with mocked activities and virtual time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from .payload import RunPayload
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ class ChildCall:
     """Start a child run of another definition (``payload`` is the generic workflow's input)."""
 
     workflow_type: str
-    payload: dict[str, Any]
+    payload: RunPayload
     workflow_id: str | None
     wait: bool
     task_queue: str | None = None
@@ -81,8 +84,9 @@ class Runtime(Protocol):
     async def execute_child(self, call: ChildCall) -> Any:
         """Run a child; its result, or ``{"workflow_id": ...}`` when ``call.wait`` is false."""
 
-    async def shield(self, work: Callable[[], Awaitable[Any]]) -> Any:
-        """Run ``work`` so that cancellation of the run does not interrupt it (compensation)."""
+    async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
+        """Wait until the first of ``tasks`` completes (``first_completed``) or until the first fails or all
+        completed. The caller inspects the tasks in list order (Temporal: ``workflow.wait``)."""
 
     def set_details(self, text: str) -> None:
         """Say what the run is doing now (the Web UI shows it as the run's current details)."""
@@ -95,6 +99,7 @@ class Runtime(Protocol):
     def continue_as_new_suggested(self) -> bool:
         """Whether the engine asks the run to continue as new (history too large)."""
 
-    async def continue_as_new(self, payload: Callable[[], dict[str, Any]]) -> None:
-        """Once every signal and update handler has finished, restart the run with ``payload()`` as its input
-        (never returns)."""
+    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
+        """Once every signal and update handler has finished, continue as a new run with ``payload()`` as
+        its input. On Temporal this never returns; an engine that restarts the run in this process (offline)
+        returns the input the new run starts with (as it would arrive: through the data converter)."""

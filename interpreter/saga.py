@@ -6,6 +6,7 @@ import asyncio
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .cancellation import shielded
 from .errors import DefinitionError, StepError
 from .runtime import ActivityCall, RetrySpec, Runtime
 
@@ -72,9 +73,15 @@ class Saga:
 
         async def run_all() -> list[dict[str, Any]]:
             if order == "parallel":
-                # All at once; started (and reported) newest first, like the reverse order.
-                return list(await asyncio.gather(*(run_one(item) for item in newest_first)))
+                # All at once; started (and reported) newest first, like the reverse order. A failing
+                # compensation is a record, not an exception: only a bug ends the wait early.
+                tasks = [asyncio.ensure_future(run_one(item)) for item in newest_first]
+                await runtime.wait(tasks, first_completed=False)
+                for task in tasks:
+                    if task.done() and task.exception() is not None:
+                        raise task.exception()  # type: ignore[misc]
+                return [task.result() for task in tasks]
             return [await run_one(item) for item in newest_first]
 
-        self.executed.extend(await runtime.shield(run_all))
+        self.executed.extend(await shielded(run_all))
         return self.executed

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,7 +19,9 @@ from temporalio.exceptions import (
     TimeoutError,
 )
 
-from .errors import CompletedWhileCancelled, DefinitionError, StepError
+from .cancellation import await_outcome
+from .errors import DefinitionError, StepError
+from .payload import RunPayload
 from .runtime import ActivityCall, ChildCall
 
 
@@ -90,17 +92,7 @@ class TemporalRuntime:
         try:
             if not call.wait_for_cancellation:
                 return await handle
-            try:
-                return await asyncio.shield(handle)
-            except asyncio.CancelledError:
-                # Cancelled while the activity runs: ask it to stop and learn whether it did. If it finished
-                # anyway, the step happened and must be compensated: tell the caller, then stay cancelled.
-                handle.cancel()
-                try:
-                    result = await handle
-                except (ActivityError, asyncio.CancelledError):
-                    raise asyncio.CancelledError from None
-                raise CompletedWhileCancelled(result) from None
+            return await await_outcome(handle, handle.cancel, (ActivityError,))
         except ActivityError as err:
             raise step_error_from(err) from None
 
@@ -119,7 +111,7 @@ class TemporalRuntime:
     async def execute_child(self, call: ChildCall) -> Any:
         handle = await workflow.start_child_workflow(
             call.workflow_type,
-            call.payload,
+            call.payload.to_data(),
             id=call.workflow_id or f"{workflow.info().workflow_id}/{workflow.uuid4()}",
             task_queue=call.task_queue,
             memo=call.memo,
@@ -137,15 +129,10 @@ class TemporalRuntime:
         except ChildWorkflowError as err:
             raise step_error_from(err) from None
 
-    async def shield(self, work: Callable[[], Awaitable[Any]]) -> Any:
-        task = asyncio.ensure_future(work())
-        while True:
-            try:
-                return await asyncio.shield(task)
-            except asyncio.CancelledError:
-                if task.done():
-                    raise
-                # The run was cancelled while compensating: keep compensating, then let the cancel stand.
+    async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
+        await workflow.wait(
+            tasks, return_when=asyncio.FIRST_COMPLETED if first_completed else asyncio.FIRST_EXCEPTION
+        )
 
     def set_details(self, text: str) -> None:
         workflow.set_current_details(text)
@@ -156,6 +143,6 @@ class TemporalRuntime:
     def continue_as_new_suggested(self) -> bool:
         return workflow.info().is_continue_as_new_suggested()
 
-    async def continue_as_new(self, payload: Callable[[], dict[str, Any]]) -> None:
+    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(payload())
+        workflow.continue_as_new(payload().to_data())

@@ -11,6 +11,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from temporalio.client import Client
@@ -28,10 +29,10 @@ from tdsl.server.devserver import TEST_DYNAMIC_CONFIG, DevServer  # noqa: E402
 def pytest_cmdline_main(config: pytest.Config) -> Iterator[None]:
     # Exiting normally after using a Temporal client can abort in native code; leave at once with pytest's
     # own exit status (the temporalio SDK's test suite does the same).
-    result = yield
+    result: Any = yield
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(int(result))  # type: ignore[arg-type]
+    os._exit(int(result))
 
 
 @pytest.fixture(scope="session")

@@ -110,7 +110,7 @@ def time_skipping_runs(h: Harness) -> RunService:
 
 
 async def eventually(
-    check: Callable[[], Awaitable[T]], *, timeout: float = 10.0, what: str = "condition"
+    check: Callable[[], Awaitable[T | None]], *, timeout: float = 10.0, what: str = "condition"
 ) -> T:
     """Poll ``check`` until it returns something truthy (a run's inner state offers no event to await)."""
     deadline = time.monotonic() + timeout

@@ -59,8 +59,12 @@ def test_histories_are_complete_runs_of_their_definition(scenario: Scenario) -> 
     events = load(path).events
     start = events[0].workflow_execution_started_event_attributes
     assert start.workflow_type.name == scenario.definition
-    closing = {"completed": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
-               "failed": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED}[scenario.outcome]
+    closing = {
+        "completed": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED,
+        "failed": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+        "cancelled": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+        "continued_as_new": EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CONTINUED_AS_NEW,
+    }[scenario.outcome]
     assert events[-1].event_type == closing
     # the file is the stable form the recorder writes (sorted keys, two-space indent)
     text = path.read_text(encoding="utf-8")

@@ -6,11 +6,7 @@ import asyncio
 import selectors
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    pass
-
+from typing import Any
 
 
 @dataclass

@@ -4,13 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 from ..errors import DefinitionError, StepError
-
-if TYPE_CHECKING:
-    pass
-
 
 
 class ActivityLookup(Protocol):
@@ -23,6 +19,26 @@ class ActivityLookup(Protocol):
 
 Activities = Mapping[str, Callable[..., Any]] | ActivityLookup
 Signals = Iterable[tuple[float | str, str] | tuple[float | str, str, Any]]
+Queries = Iterable[tuple[float | str, str] | tuple[float | str, str, Any]]
+"""``(at, name)`` or ``(at, name, argument)``: queries (and, with the same shape, updates) to send."""
+
+
+@dataclass
+class OfflineHandlerCall:
+    """A query or update sent to an offline run, with its answer as a client would get it."""
+
+    kind: str
+    """``query`` or ``update``."""
+    name: str
+    payload: Any
+    at: float
+    """Virtual seconds since the run started."""
+    outcome: str = "pending"
+    """``answered``; ``rejected`` (an update its validator refused: no trace in the run); ``failed`` (the
+    handler raised, or the query/update is unknown); ``pending`` (the run ended before it was due)."""
+    result: Any = None
+    error: dict[str, Any] | None = None
+    """``{"type", "message", "details"}`` as the worker's ``ApplicationError`` carries them."""
 
 
 @dataclass
@@ -71,6 +87,10 @@ class OfflineResult:
     """Runs of the top-level workflow (more than one when it continued as new)."""
     details: str = ""
     """The run's last current details (what the Web UI shows)."""
+    queries: list[OfflineHandlerCall] = field(default_factory=list)
+    """The queries sent (``queries=``), in order, with their answers."""
+    updates: list[OfflineHandlerCall] = field(default_factory=list)
+    """The updates sent (``updates=``), in order, with their results or rejections."""
 
     def activity_names(self, *, workflow_id: str | None = None) -> list[str]:
         """Names of the activities that completed, in order (of one workflow id, or all)."""

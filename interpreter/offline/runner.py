@@ -20,8 +20,8 @@ from ..errors import DefinitionError
 if TYPE_CHECKING:
     from tdsl.dsl_schema.catalog import Catalog
 from .clock import VirtualLoop, resolve
-from .results import Activities, OfflineResult, Signals
-from .runtime import OfflineRun, World, round_trip
+from .results import Activities, OfflineHandlerCall, OfflineResult, Queries, Signals
+from .runtime import HandlerError, OfflineRun, World, round_trip
 
 DefinitionLike = CatalogEntry | Definition | Mapping[str, Any] | str
 
@@ -81,8 +81,42 @@ def _seconds(at: float | str) -> float:
         raise ValueError(f"signal time {at!r}: {err}") from None
 
 
+def _answer(root: OfflineRun, call: OfflineHandlerCall) -> None:
+    """Send a query or update to the run now and record the answer, as a client would see it."""
+    try:
+        if call.kind == "query":
+            call.result = root.query(call.name, call.payload)
+        else:
+            try:
+                root.core.validate_update(call.name, round_trip(call.payload))
+            except HandlerError as err:
+                call.outcome, call.error = "rejected", _error(err)
+                return
+            call.result = round_trip(root.core.update(call.name, round_trip(call.payload)))
+    except HandlerError as err:
+        call.outcome, call.error = "failed", _error(err)
+        return
+    call.outcome = "answered"
+
+
+def _error(err: HandlerError) -> dict[str, Any]:
+    return {"type": err.type, "message": err.message, "details": err.details}
+
+
+def _handler_calls(kind: str, scheduled: Queries) -> list[OfflineHandlerCall]:
+    calls = []
+    for entry in scheduled:
+        at, name, *rest = entry
+        calls.append(OfflineHandlerCall(kind, name, rest[0] if rest else None, _seconds(at)))
+    return calls
+
+
 async def _drive(
-    world: World, root: OfflineRun, signals: Signals, cancel_at: float | str | None
+    world: World,
+    root: OfflineRun,
+    signals: Signals,
+    cancel_at: float | str | None,
+    handler_calls: list[OfflineHandlerCall],
 ) -> OfflineResult:
     loop = world.loop
     main = loop.create_task(root.run())
@@ -90,6 +124,8 @@ async def _drive(
     for scheduled in signals:
         at, name, *rest = scheduled
         loop.call_at(_seconds(at), root.signal, name, rest[0] if rest else None)
+    for call in handler_calls:
+        loop.call_at(call.at, _answer, root, call)
     if cancel_at is not None:
         loop.call_at(_seconds(cancel_at), main.cancel)
     stall: asyncio.Future[None] = loop.create_future()
@@ -110,6 +146,9 @@ async def _drive(
         pending_waits = [dict(wait) for wait in root.interp.state.progress.pending_waits]
         main.cancel()
     loop.on_stall = None
+    for call in handler_calls:  # due after the run closed: a worker still answers queries (not updates)
+        if call.outcome == "pending" and call.kind == "query" and root.core.setup_error is None:
+            _answer(root, call)
     for task in world.tasks:  # a child started without waiting may have failed: its outcome is its own
         if task.done() and not task.cancelled():
             task.exception()
@@ -127,6 +166,8 @@ async def _drive(
         pending_waits=pending_waits or [],
         runs=root.runtime.run_number,
         details=root.runtime.details,
+        queries=[call for call in handler_calls if call.kind == "query"],
+        updates=[call for call in handler_calls if call.kind == "update"],
     )
     if pending_waits is not None:
         result.status = "stalled"
@@ -148,6 +189,8 @@ def run_offline_sync(
     *,
     activities: Activities,
     signals: Signals = (),
+    queries: Queries = (),
+    updates: Queries = (),
     catalog: Catalog | None = None,
     workflow_id: str | None = None,
     start_time: datetime | None = None,
@@ -161,6 +204,9 @@ def run_offline_sync(
 
     ``activities``: a mapping of activity name to callable, or an activity registry. ``signals``:
     ``(at, name)`` or ``(at, name, payload)``, ``at`` in virtual seconds from the start (or a duration text).
+    ``queries`` and ``updates``: ``(at, name)`` or ``(at, name, argument)``, sent at those virtual times and
+    answered exactly as a worker answers them (``OfflineResult.queries``/``updates``: the results, rejected
+    updates and errors; ``__progress`` is the built-in query).
     ``catalog`` provides child definitions (and the definition itself when given by name). ``workflow_id``
     defaults to the definition's ``id`` template rendered with the input. ``start_time`` is the virtual
     clock's origin (timezone-aware; now by default). ``cancel_at`` cancels the run at that virtual time.
@@ -179,7 +225,11 @@ def run_offline_sync(
     world = World(loop, activities, origin, task_queue, continue_as_new_after)
     try:
         root = OfflineRun(world, workflow_id or _workflow_id(model, input), payload)
-        return loop.run_until_complete(_drive(world, root, signals, cancel_at))
+        if root.core.setup_error is not None:
+            raise DefinitionError(root.core.setup_error)
+        calls = _handler_calls("query", queries) + _handler_calls("update", updates)
+        calls.sort(key=lambda call: call.at)
+        return loop.run_until_complete(_drive(world, root, signals, cancel_at, calls))
     finally:
         _close(world)
 
@@ -206,6 +256,8 @@ async def run_offline(
     *,
     activities: Activities,
     signals: Signals = (),
+    queries: Queries = (),
+    updates: Queries = (),
     catalog: Catalog | None = None,
     workflow_id: str | None = None,
     start_time: datetime | None = None,
@@ -222,6 +274,8 @@ async def run_offline(
         input,
         activities=activities,
         signals=signals,
+        queries=queries,
+        updates=updates,
         catalog=catalog,
         workflow_id=workflow_id,
         start_time=start_time,

@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import functools
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import ValidationError
 from temporalio.converter import default as default_converter
 from temporalio.exceptions import ApplicationError
 
-from tdsl.dsl_schema.models import Definition
-
-from ..core import Interpreter, RunFailed, RunPayload
-from ..errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, StepError
-from ..options import KWARGS_KEY
+from ..cancellation import await_outcome
+from ..core import Interpreter, RunFailed
+from ..errors import CompletedWhileCancelled, DefinitionError, StepError
+from ..kwargs import pack_arguments, split_arguments
+from ..payload import RunPayload
+from ..run import HandlerError, Run
 from ..runtime import ActivityCall, ChildCall, RetrySpec
-
-if TYPE_CHECKING:
-    pass
 from .clock import Condition, VirtualLoop, resolve
 from .results import Activities, OfflineCall
 
@@ -35,14 +32,6 @@ DEFAULT_MAXIMUM_INTERVAL_FACTOR = 100
 
 
 
-class _Restart(BaseException):
-    """The run continues as new with ``payload``."""
-
-    def __init__(self, payload: dict[str, Any]) -> None:
-        super().__init__("continue as new")
-        self.payload = payload
-
-
 class _StartToCloseTimeout(Exception):
     pass
 
@@ -52,13 +41,6 @@ def round_trip(value: Any) -> Any:
     mappings); raises when it cannot be serialized."""
     converter = default_converter().payload_converter
     return converter.from_payloads(converter.to_payloads([value]))[0]
-
-
-def _split_kwargs(args: Sequence[Any]) -> tuple[list[Any], dict[str, Any]]:
-    values = list(args)
-    if values and isinstance(values[-1], dict) and set(values[-1]) == {KWARGS_KEY}:
-        return values[:-1], dict(values[-1][KWARGS_KEY])
-    return values, {}
 
 
 def _checked_call(name: str, fn: Callable[..., Any]) -> Callable[[list[Any], dict[str, Any]], Any]:
@@ -140,7 +122,7 @@ class World:
         )
         if wrapper is None:
             return _checked_call(name, fn)
-        return lambda args, kwargs: wrapper(*args, *([{KWARGS_KEY: kwargs}] if kwargs else []))
+        return lambda args, kwargs: wrapper(*pack_arguments(args, kwargs))
 
     def names(self) -> list[str]:
         if isinstance(self.activities, Mapping):
@@ -175,7 +157,7 @@ class OfflineRuntime:
         if world.closed:
             raise asyncio.CancelledError
         try:
-            args, kwargs = _split_kwargs(round_trip(list(call.args)))
+            args, kwargs = split_arguments(round_trip(list(call.args)))
         except Exception as err:  # the worker could not receive these arguments either
             message = f"arguments of activity {call.name!r} cannot be serialized: {err}"
             raise DefinitionError(message) from None
@@ -249,17 +231,8 @@ class OfflineRuntime:
         inner = asyncio.ensure_future(bounded())
         if not call.wait_for_cancellation:
             return await inner
-        try:
-            return await asyncio.shield(inner)
-        except asyncio.CancelledError:
-            # Cancelled while the activity runs: ask it to stop and learn whether it did; one that finished
-            # anyway must be compensated (as on Temporal with WAIT_CANCELLATION_COMPLETED).
-            inner.cancel()
-            try:
-                result = await inner
-            except (Exception, asyncio.CancelledError):
-                raise asyncio.CancelledError from None
-            raise CompletedWhileCancelled(result) from None
+        # As on Temporal with WAIT_CANCELLATION_COMPLETED: any failure of a mock asked to stop means it did.
+        return await await_outcome(inner, inner.cancel, (Exception,))
 
     async def sleep(self, seconds: float, summary: str | None = None) -> None:
         self.events += 1
@@ -291,9 +264,11 @@ class OfflineRuntime:
         world.child_count += 1
         workflow_id = call.workflow_id or f"{self.workflow_id}/{call.workflow_type}-{world.child_count}"
         try:
-            run = OfflineRun(world, workflow_id, RunPayload.from_data(round_trip(call.payload)))
+            run = OfflineRun(world, workflow_id, arrived(call.payload))
         except (DefinitionError, ValidationError) as err:
             raise StepError("DefinitionError", f"invalid workflow input: {err}") from None
+        if run.core.setup_error is not None:
+            raise StepError("DefinitionError", run.core.setup_error)
         task = world.loop.create_task(run.run())
         world.tasks.append(task)
         if not call.wait:
@@ -305,15 +280,10 @@ class OfflineRuntime:
             details = [{"error": failed.error.as_dict(), "compensations": failed.compensations}]
             raise StepError(failed.error.type, str(failed), details=details) from None
 
-    async def shield(self, work: Callable[[], Awaitable[Any]]) -> Any:
-        task = asyncio.ensure_future(work())
-        while True:
-            try:
-                return await asyncio.shield(task)
-            except asyncio.CancelledError:
-                if task.done():
-                    raise
-                # Cancelled while compensating: keep compensating, then let the cancellation stand.
+    async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
+        await asyncio.wait(
+            tasks, return_when=asyncio.FIRST_COMPLETED if first_completed else asyncio.FIRST_EXCEPTION
+        )
 
     def set_details(self, text: str) -> None:
         self.details = text
@@ -325,44 +295,56 @@ class OfflineRuntime:
         after = self.world.continue_as_new_after
         return after is not None and self.events >= after
 
-    async def continue_as_new(self, payload: Callable[[], dict[str, Any]]) -> None:
-        # Offline signal handlers run to completion when delivered: there is no handler to wait for.
-        raise _Restart(payload())
+    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
+        # Offline handlers run to completion when delivered: there is no handler to wait for. The new run
+        # starts in this process, with its input as it would arrive through the data converter.
+        self.run_number += 1
+        self.events = 0
+        return arrived(payload())
+
+
+def arrived(payload: RunPayload) -> RunPayload:
+    """``payload`` as a run receives it: through the data converter (JSON, then decoded as typed)."""
+    converter = default_converter().payload_converter
+    try:
+        decoded: RunPayload = converter.from_payload(converter.to_payload(payload.to_data()), RunPayload)
+    except DefinitionError:
+        raise
+    except Exception as err:  # the worker could not receive it either
+        raise DefinitionError(f"the workflow input does not decode as a run: {err}") from None
+    return decoded
 
 
 class OfflineRun:
-    """One workflow (its continue-as-new runs included), like
-    :class:`~tdsl.interpreter.workflow.DSLWorkflow`."""
+    """One workflow (its continue-as-new runs included), hosted like
+    :class:`~tdsl.interpreter.workflow.DSLWorkflow` hosts it: the core :class:`~tdsl.interpreter.run.Run`
+    on an :class:`OfflineRuntime`."""
 
     def __init__(self, world: World, workflow_id: str, payload: RunPayload) -> None:
         self.runtime = OfflineRuntime(world, workflow_id)
-        self.interp = self._interpreter(payload)
+        self.core = Run(self.runtime, payload)
 
-    def _interpreter(self, payload: RunPayload) -> Interpreter:
-        definition = Definition.model_validate(payload.definition)
-        interp = Interpreter(self.runtime, payload, definition)
-        interp.prepare()
-        return interp
+    @property
+    def interp(self) -> Interpreter:
+        """The interpreter of the current run."""
+        return self.core.interp
 
     async def run(self) -> Any:
-        while True:
-            interp = self.interp
-            try:
-                if interp.payload.fragment is not None:
-                    return await interp.execute_fragment()
-                return await interp.execute()
-            except ContinueAsNew as continuing:
-                try:
-                    await self.runtime.continue_as_new(
-                        functools.partial(
-                            interp.continue_as_new_payload, continuing.step_index, continuing.iterations
-                        )
-                    )
-                except _Restart as restart:
-                    self.runtime.run_number += 1
-                    self.runtime.events = 0
-                    self.interp = self._interpreter(RunPayload.from_data(restart.payload))
+        return await self.core.execute()
 
     def signal(self, name: str, payload: Any) -> None:
         """Deliver a signal the way the workflow's signal handler does."""
-        self.interp.accept_signal(name, lambda: round_trip(payload))
+        self.core.signal(name, lambda: round_trip(payload))
+
+    def query(self, name: str, payload: Any = None) -> Any:
+        """Answer a query the way the workflow's query handler does (raises :class:`HandlerError`)."""
+        return round_trip(self.core.query(name, round_trip(payload)))
+
+    def update(self, name: str, payload: Any = None) -> Any:
+        """Validate, then run an update the way the workflow does (raises :class:`HandlerError`)."""
+        payload = round_trip(payload)
+        self.core.validate_update(name, payload)
+        return round_trip(self.core.update(name, payload))
+
+
+__all__ = ["HandlerError", "OfflineRun", "OfflineRuntime", "World", "arrived", "round_trip"]

@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 from tdsl.dsl_schema.models import ActivityStep, Compensation
 
 from ..errors import CompletedWhileCancelled, DefinitionError
-from ..options import pack_arguments, resolve_call
+from ..kwargs import pack_arguments
+from ..options import resolve_call
 from ..runtime import ActivityCall
 from . import handles
 

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from tdsl.dsl_schema.models import ChildStep
 
 from ..errors import DefinitionError
+from ..payload import PinnedChild, RunPayload
 from ..runtime import ChildCall
 from . import handles
 from .activity import record_compensation
@@ -26,13 +27,12 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
         raise DefinitionError(
             f"child definition {spec.definition!r} was not in the catalog when the run started", step=path
         )
-    payload = {
-        "definition": entry["definition"],
-        "input": interp.render(spec.input, frame, path),
-        "children": interp.payload.children,
-    }
-    if entry.get("source") is not None:
-        payload["source"] = entry["source"]
+    payload = RunPayload(
+        definition=entry.definition,
+        input=interp.render(spec.input, frame, path),
+        children={name: interp.payload.child(name) for name in interp.payload.children},
+        source=entry.source,
+    )
     call = ChildCall(
         workflow_type=spec.definition,
         payload=payload,
@@ -48,8 +48,11 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
     return result
 
 
-def child_memo(name: str, entry: dict[str, Any]) -> dict[str, Any]:
+def child_memo(name: str, entry: PinnedChild) -> dict[str, Any]:
     """The memo of a child run: the same keys as a run started from the catalog."""
-    memo = {"definition": entry.get("definition_name") or name}
-    memo.update({key: entry[key] for key in ("version", "sha256", "commit") if entry.get(key) is not None})
+    memo: dict[str, Any] = {"definition": entry.definition_name or name}
+    for key in ("version", "sha256", "commit"):
+        value = getattr(entry, key)
+        if value is not None:
+            memo[key] = value
     return memo

@@ -29,6 +29,7 @@ from tdsl.dsl_schema.models import PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
 from ..errors import DefinitionError, RunEnded, StepError
+from ..payload import Fragment
 from ..runtime import ChildCall
 from . import handles
 
@@ -164,7 +165,7 @@ async def run_items(
 
     width = min(concurrency, len(items))
     with contextlib.suppress(_BatchHadEnough):  # the parent sees more errors than it tolerates and fails
-        await run_all([worker() for _ in range(width)])
+        await run_all(interp.runtime, [worker() for _ in range(width)])
     errors.sort(key=lambda e: e["index"])
     return {"results": results, "errors": errors}
 
@@ -173,24 +174,26 @@ async def run_fragment(interp: Interpreter) -> dict[str, Any]:
     """The body of a batch child: run its slice of the parent's items (see ``run_batches``)."""
     from pydantic import TypeAdapter
 
-    fragment = interp.payload.fragment or {}
-    interp.state.vars = dict(fragment.get("vars") or {})
+    fragment = interp.payload.fragment
+    if fragment is None:
+        raise DefinitionError("a batch run needs a fragment")
+    interp.state.vars = dict(fragment.vars)
     root = interp.state.root
-    root.steps = dict(fragment.get("steps") or {})
-    root.locals = dict(fragment.get("locals") or {})
-    step = TypeAdapter(Step).validate_python(fragment["step"])
+    root.steps = dict(fragment.steps)
+    root.locals = dict(fragment.locals)
+    step = TypeAdapter(Step).validate_python(fragment.step)
     if not isinstance(step, ForeachStep):
-        raise DefinitionError("a batch must carry a foreach step", step=fragment.get("path"))
+        raise DefinitionError("a batch must carry a foreach step", step=fragment.path)
     try:
         outcome = await run_items(
             interp,
             step,
             root,
-            fragment["path"],
-            fragment["items"],
-            offset=int(fragment.get("offset", 0)),
-            concurrency=int(fragment.get("concurrency", 1)),
-            allowed=int(fragment.get("allowed", len(fragment["items"]))),
+            fragment.path,
+            fragment.items,
+            offset=fragment.offset,
+            concurrency=fragment.concurrency,
+            allowed=fragment.allowed if fragment.allowed is not None else len(fragment.items),
             batch=True,
         )
     except RunEnded as ended:  # a ``return`` in the body ends the parent's run
@@ -222,20 +225,20 @@ async def run_batches(
     async def launcher() -> None:
         for number in cursor:
             first = number * BATCH_SIZE
-            fragment = {
-                "path": path,
-                "step": step_data,
-                "items": chunks[number],
-                "offset": first,
-                "concurrency": per_child,
-                "allowed": allowed,
-                "vars": interp.state.vars,
-                "steps": frame.visible_steps(),
-                "locals": frame.visible_locals(),
-            }
+            fragment = Fragment(
+                path=path,
+                step=step_data,
+                items=chunks[number],
+                offset=first,
+                concurrency=per_child,
+                allowed=allowed,
+                vars=interp.state.vars,
+                steps=frame.visible_steps(),
+                locals=frame.visible_locals(),
+            )
             call = ChildCall(
                 workflow_type=f"{interp.definition.name}.batch",
-                payload={**interp.payload.to_data(), "fragment": fragment, "resume": None},
+                payload=interp.payload.with_parts(fragment=fragment),
                 workflow_id=f"{info.get('id')}/{path}/batch-{number}",
                 wait=True,
                 summary=f"{path}: items {first}..{first + len(chunks[number]) - 1}",
@@ -254,7 +257,7 @@ async def run_batches(
             errors = sorted((e for o in outcomes for e in o.get("errors", [])), key=lambda e: e["index"])
             check_tolerance(path, errors, len(items), allowed)
 
-    await run_all([launcher() for _ in range(parallel_children)])
+    await run_all(interp.runtime, [launcher() for _ in range(parallel_children)])
     return {
         "results": [r for outcome in outcomes for r in outcome["results"]],
         "errors": sorted((e for o in outcomes for e in o["errors"]), key=lambda e: e["index"]),

@@ -21,7 +21,7 @@ async def run_parallel(interp: Interpreter, step: ParallelStep, frame: Frame, pa
     names = list(step.parallel.branches)
     coros = [interp.run_steps(step.parallel.branches[name], frame, f"{path}/{name}") for name in names]
     if step.parallel.mode == "first":
-        index, result = await run_first(coros)
+        index, result = await run_first(interp.runtime, coros)
         return {"winner": names[index], "result": result}
-    results = await run_all(coros)
+    results = await run_all(interp.runtime, coros)
     return dict(zip(names, results, strict=True))

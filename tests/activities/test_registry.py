@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 from temporalio import activity
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
 from tdsl.activities import load_modules
@@ -218,9 +218,10 @@ async def test_the_worker_runs_exactly_the_registry(client: Client, task_queue: 
         # The catalog and RunService refuse it (send_email is an example activity, but not in this
         # registry): start it directly, compiled without a registry.
         other = load_definition_text(CALLS_OTHER, "<test>")
-        started = await h.client.start_workflow(
+        payload: dict[str, Any] = {"definition": other.data, "input": None}
+        started: WorkflowHandle[Any, Any] = await h.client.start_workflow(
             "registry_calls_other",
-            {"definition": other.data, "input": None},
+            payload,
             id=h.unique_id("other"),
             task_queue=task_queue,
         )

@@ -39,14 +39,17 @@ async def test_sends_after_a_delay(client: Client, task_queue: str) -> None:
 
 
 async def test_sends_at_a_given_time(client: Client, task_queue: str) -> None:
-    at = datetime.now(UTC) + timedelta(seconds=1.5)
     async with harness(client, task_queue) as h:
-        handle = await h.start("send_reminder", reminder(at=at.isoformat()))
-        result = await handle.result()
-        history = await events(handle)
+        runs = time_skipping_runs(h)  # an hour ahead: however slow the start, the time is still ahead
+        at = datetime.now(UTC) + timedelta(hours=1)
+        started = await runs.start("send_reminder", reminder(at=at.isoformat()), workflow_id=unique("at"))
+        result = await runs.result(started.workflow_id, timeout=30)
+        history = await events(runs.handle(started.workflow_id))
     sent = next(a for a in activities(history) if a.name == "send_reminder")
     assert sent.scheduled_at.replace(tzinfo=UTC) >= at
-    assert len(timer_seconds(history)) == 1 and 0 < timer_seconds(history)[0] <= 1.5
+    (timer,) = timer_seconds(history)
+    started_at = history[0].event_time.ToDatetime().replace(tzinfo=UTC)
+    assert 3000 < timer <= (at - started_at).total_seconds()  # the time left when the run reached the wait
     assert datetime.fromisoformat(result["sent_at"]) >= at
 
 

@@ -181,7 +181,8 @@ async def test_datasets_are_processed_in_parallel_batches(
         (f"{dataset}-batch-1", 100, 100),
         (f"{dataset}-batch-2", 200, 50),
     ]
-    history = await seed_engine.client.get_workflow_handle(run).fetch_history()  # type: ignore[union-attr]
+    assert seed_engine.client is not None and run is not None
+    history = await seed_engine.client.get_workflow_handle(run).fetch_history()
     kinds = [e.event_type for e in history.events]
     scheduled = [i for i, k in enumerate(kinds) if k == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED][1:]
     # All three batches were scheduled in one go, before any of them completed.

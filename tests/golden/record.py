@@ -47,20 +47,30 @@ def history_text(history: WorkflowHistory) -> str:
     return json.dumps(json.loads(history.to_json()), indent=2, sort_keys=True) + "\n"
 
 
+EXPECTED = {
+    "completed": WorkflowExecutionStatus.COMPLETED,
+    "failed": WorkflowExecutionStatus.FAILED,
+    "cancelled": WorkflowExecutionStatus.CANCELED,
+    "continued_as_new": WorkflowExecutionStatus.CONTINUED_AS_NEW,
+}
+
+
 async def record_one(scenario: Scenario, runs: RunService, client: Client) -> Path:
-    await runs.start(scenario.definition, scenario.input, workflow_id=scenario.workflow_id)
+    started = await runs.start(scenario.definition, scenario.input, workflow_id=scenario.workflow_id)
     handle = client.get_workflow_handle(scenario.workflow_id)
     if scenario.drive is not None:
         await scenario.drive(handle, runs)
     try:
-        await asyncio.wait_for(handle.result(), 120)
+        await asyncio.wait_for(handle.result(), 120)  # follows a continue-as-new chain to its end
     except TimeoutError:
         raise RuntimeError(f"{scenario.name}: the run did not finish within 120 s") from None
     except WorkflowFailureError:
-        pass  # a failed run is an outcome like any other; its status is checked below
+        pass  # a failed or cancelled run is an outcome like any other; its status is checked below
+    if scenario.outcome == "continued_as_new":
+        # The file holds the first run: the one whose history carries the continue-as-new command.
+        handle = client.get_workflow_handle(scenario.workflow_id, run_id=started.run_id)
     status = (await handle.describe()).status
-    expected = {"completed": WorkflowExecutionStatus.COMPLETED, "failed": WorkflowExecutionStatus.FAILED}
-    if status != expected[scenario.outcome]:
+    if status != EXPECTED[scenario.outcome]:
         raise RuntimeError(f"{scenario.name}: expected {scenario.outcome}, the run ended {status}")
     history = await handle.fetch_history()
     await Replayer(workflows=[DSLWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
@@ -71,16 +81,22 @@ async def record_one(scenario: Scenario, runs: RunService, client: Client) -> Pa
 
 async def record(scenarios: list[Scenario]) -> list[Path]:
     written = []
-    with DevServer(dynamic_config=TEST_DYNAMIC_CONFIG) as server:
-        client = await _connect(server.address)
-        async with harness(client, TASK_QUEUE) as h:
-            for scenario in scenarios:
-                if scenario.source is not None and h.add(scenario.source) != scenario.definition:
-                    raise RuntimeError(f"{scenario.name}: its source must be named {scenario.definition!r}")
-                runs = time_skipping_runs(h) if scenario.time_skipping else h.runs
-                path = await record_one(scenario, runs, client)
-                print(f"recorded {scenario.name}: {path}")
-                written.append(path)
+    settings = sorted({scenario.dynamic_config for scenario in scenarios})
+    for extra in settings:  # one fresh server per set of extra settings
+        with DevServer(dynamic_config=TEST_DYNAMIC_CONFIG + extra) as server:
+            client = await _connect(server.address)
+            async with harness(client, TASK_QUEUE) as h:
+                for scenario in scenarios:
+                    if scenario.dynamic_config != extra:
+                        continue
+                    if scenario.source is not None and h.add(scenario.source) != scenario.definition:
+                        raise RuntimeError(
+                            f"{scenario.name}: its source must be named {scenario.definition!r}"
+                        )
+                    runs = time_skipping_runs(h) if scenario.time_skipping else h.runs
+                    path = await record_one(scenario, runs, client)
+                    print(f"recorded {scenario.name}: {path}")
+                    written.append(path)
     return written
 
 

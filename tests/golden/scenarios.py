@@ -7,8 +7,10 @@ interpreter fails if a change would break runs already in flight (such a change 
 Adding a scenario
 -----------------
 1. Append a :class:`Scenario` to :data:`SCENARIOS`: a unique ``name`` (the file name), the ``definition``
-   (a name from ``definitions/``), its ``input``, and the expected ``outcome`` (``"completed"`` or
-   ``"failed"``). Keep it quick: pass short durations through the input (``timeout: 2s``), or set
+   (a name from ``definitions/``), its ``input``, and the expected ``outcome`` (``"completed"``,
+   ``"failed"``, ``"cancelled"``, or ``"continued_as_new"``: then the file holds the chain's first run).
+   Server settings a scenario needs (``dynamic_config``) get it a dev server of its own.
+   Keep it quick: pass short durations through the input (``timeout: 2s``), or set
    ``time_skipping=True`` for day-long waits. A construct that no definition in ``definitions/`` uses gets
    a small definition of its own, given as YAML text in ``source``.
 2. A run that waits for people gets a ``drive`` coroutine. It receives the run's handle and the
@@ -51,13 +53,18 @@ class Scenario:
     name: str
     definition: str
     input: Any
-    outcome: Literal["completed", "failed"] = "completed"
+    outcome: Literal["completed", "failed", "cancelled", "continued_as_new"] = "completed"
+    """How the recorded run ends. ``continued_as_new``: the file holds the first run of the chain (the one
+    that issued the continue-as-new command); the rest of the chain must complete."""
     drive: Driver | None = None
     time_skipping: bool = False
     description: str = ""
     source: str | None = None
     """YAML text of a definition that is not in ``definitions/`` (its ``name`` is :attr:`definition`), for
     language constructs no project definition uses."""
+    dynamic_config: tuple[str, ...] = ()
+    """Extra dev-server settings the scenario needs (``key=value``); such scenarios get a server of their
+    own."""
 
     @property
     def workflow_id(self) -> str:
@@ -175,6 +182,72 @@ steps:
 output: "{{ steps.race }}"
 """
 
+CONTINUE_AS_NEW = """\
+name: golden_continue_as_new
+version: 1
+description: A top-level while loop that continues as new when the server suggests it, carrying its state.
+vars: {count: 0}
+steps:
+  - id: loop
+    while:
+      condition: "{{ vars.count < input.rounds }}"
+      max_iterations: 100
+      steps:
+        - id: tick
+          activity: send_reminder
+          args: ["{{ input.user_id }}", "round {{ loop.index }}"]
+        - set: {count: "{{ vars.count + 1 }}"}
+output: {count: "{{ vars.count }}", iterations: "{{ steps.loop.iterations }}"}
+"""
+
+SUGGEST_CONTINUE_AS_NEW = ("limit.historyCount.suggestContinueAsNew=40",)
+"""The server suggests continue-as-new after 40 events (Temporal's default is 4,096), so a short loop
+continues as new."""
+
+BATCHED_FOREACH = """\
+name: golden_batched_foreach
+version: 1
+description: A foreach over more items than one history holds comfortably, run as child batches.
+steps:
+  - id: notify
+    foreach:
+      items: "{{ range(input.count) | list }}"
+      concurrency: 100
+      steps:
+        - id: send
+          activity: send_reminder
+          args: ["{{ input.user_id }}", "item {{ item }}"]
+      result: "{{ steps.send.status }}"
+output:
+  succeeded: "{{ steps.notify.succeeded }}"
+  failed: "{{ steps.notify.failed }}"
+"""
+
+CANCELLED_SAGA = """\
+name: golden_cancelled_saga
+version: 1
+description: Two compensable reservations, then a long hold; cancelled while holding, it compensates.
+steps:
+  - id: hotel
+    activity: reserve_hotel
+    args: ["{{ input.hotel_id }}"]
+    compensate: {activity: cancel_hotel, args: ["{{ steps.hotel.reservation_id }}"]}
+  - id: flight
+    activity: reserve_flight
+    args: ["{{ input.flight_id }}"]
+    compensate: {activity: cancel_flight, args: ["{{ steps.flight.reservation_id }}"]}
+  - id: hold
+    wait: 1h
+output: {hotel: "{{ steps.hotel.reservation_id }}", flight: "{{ steps.flight.reservation_id }}"}
+"""
+
+
+async def cancel_while_holding(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
+    """The customer cancels once both reservations are made and the run holds them."""
+    await wait_until_waiting(handle)
+    await runs.cancel(handle.id)
+
+
 SCENARIOS: list[Scenario] = [
     Scenario(
         "order_processing_success",
@@ -276,6 +349,32 @@ SCENARIOS: list[Scenario] = [
         {"user_id": "user-5"},
         source=PARALLEL_FIRST,
         description="parallel mode first: the quick branch wins; an activity, a timer and a signal wait are "
+        "cancelled",
+    ),
+    Scenario(
+        "continue_as_new_loop",
+        "golden_continue_as_new",
+        {"user_id": "user-6", "rounds": 12},
+        outcome="continued_as_new",
+        source=CONTINUE_AS_NEW,
+        dynamic_config=SUGGEST_CONTINUE_AS_NEW,
+        description="a top-level while continues as new when suggested (the first run of the chain)",
+    ),
+    Scenario(
+        "batched_foreach",
+        "golden_batched_foreach",
+        {"user_id": "user-8", "count": 1100},
+        source=BATCHED_FOREACH,
+        description="1,100 items: three child batches (500, 500, 100), results gathered in order",
+    ),
+    Scenario(
+        "cancelled_saga",
+        "golden_cancelled_saga",
+        {"hotel_id": "H-PORTO", "flight_id": "F-TP456"},
+        outcome="cancelled",
+        drive=cancel_while_holding,
+        source=CANCELLED_SAGA,
+        description="cancelled while holding two reservations: flight then hotel cancelled, the run ends "
         "cancelled",
     ),
 ]

@@ -67,7 +67,11 @@ def max_outstanding_activities(found: Iterable[HistoryEvent]) -> int:
 
 
 async def wait_for_event(
-    handle: WorkflowHandle[Any, Any], event_type: int, *, count: int = 1, timeout: float = 30.0
+    handle: WorkflowHandle[Any, Any],
+    event_type: EventType.ValueType,
+    *,
+    count: int = 1,
+    timeout: float = 30.0,
 ) -> HistoryEvent:
     """Wait until the run's history holds ``count`` events of ``event_type``; return the last of them."""
 

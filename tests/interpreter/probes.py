@@ -54,7 +54,7 @@ async def probe(label: str, seconds: float = 0.0, fail: str | None = None) -> di
     ``{"label": label}`` or raise ``fail`` (not retryable). Records in the ledger as ``probe`` with outcome
     ``ok``, ``failed`` or ``cancelled``."""
     info = activity.info()
-    record = concurrency(_root_id(info.workflow_id))
+    record = concurrency(_root_id(info.workflow_id or ""))
     record.running += 1
     record.peak = max(record.peak, record.running)
     began = time.monotonic()
@@ -70,7 +70,7 @@ async def probe(label: str, seconds: float = 0.0, fail: str | None = None) -> di
             raise ApplicationError(f"probe {label} failed", type=fail, non_retryable=True)
     except asyncio.CancelledError:
         ledger.record("probe", (label,), "cancelled")
-        cancelled_event(_root_id(info.workflow_id), label).set()
+        cancelled_event(_root_id(info.workflow_id or ""), label).set()
         raise
     finally:
         record.running -= 1

@@ -493,3 +493,41 @@ def test_foreach_limits_from_the_input_run_offline_like_on_a_worker() -> None:
         "step 'each': foreach concurrency '{{ input.parallelism | default(2) }}' gave 0 (int), "
         "not an integer from 1 to 1000"
     )
+
+
+def test_parallel_compensations_all_run_and_are_reported_newest_first() -> None:
+    definition = {
+        "name": "trip",
+        "version": 1,
+        "compensation_order": "parallel",
+        "steps": [
+            {
+                "id": "hotel",
+                "activity": "book",
+                "args": ["hotel"],
+                "compensate": {"activity": "unbook", "args": ["hotel"]},
+            },
+            {
+                "id": "flight",
+                "activity": "book",
+                "args": ["flight"],
+                "compensate": {"activity": "unbook", "args": ["flight"], "retry": {"maximum_attempts": 1}},
+            },
+            {"fail": {"type": "Declined", "message": "no"}},
+        ],
+    }
+
+    async def unbook(what: str) -> str:
+        await asyncio.sleep(5 if what == "hotel" else 1)  # both run at once: done after 5 s, not 6
+        if what == "flight":
+            raise ValueError("non-refundable")
+        return f"unbooked {what}"
+
+    result = run_offline_sync(definition, activities={"book": lambda what: what, "unbook": unbook})
+    assert result.status == "failed" and result.error is not None and result.error.type == "Declined"
+    assert [(c["step"], c["status"]) for c in result.compensations] == [
+        ("flight", "failed"),
+        ("hotel", "completed"),
+    ]
+    assert result.compensations[1]["result"] == "unbooked hotel"
+    assert result.elapsed == 5.0

@@ -3,6 +3,8 @@ value; a rejected update leaves no trace in the history)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowUpdateFailedError
@@ -199,7 +201,7 @@ async def test_an_update_delivered_with_the_start_sees_the_initial_variables(
         entry = h.catalog.get(name)
         assert entry is not None
         workflow_id = h.unique_id(name)
-        start = WithStartWorkflowOperation(
+        start: WithStartWorkflowOperation[Any, Any] = WithStartWorkflowOperation(
             name,
             RunPayload(definition=entry.data, input={"limit": 10}).to_data(),
             id=workflow_id,
