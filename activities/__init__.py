@@ -1,29 +1,32 @@
-"""Activity registry and example activities.
+"""The activity registry: Python functions that definitions call by name.
 
-``register`` is the decorator of the default registry; importing this package registers the example
-activities used by the definitions in ``definitions/`` (payments, inventory, email, reminders, travel,
-approvals, data batches). They are deterministic stand-ins that record what they did in :data:`ledger`.
+Importing this package registers nothing. A module registers its activities with :func:`register`; the
+configuration (``activity_modules``) and ``--activity-module`` name the modules a worker, the engine and the
+linter load (:func:`load_modules`). The example activities used by ``definitions/`` are one such module,
+:mod:`tdsl.activities.examples`, loaded only when named.
 """
 
-from . import approvals, data, inventory, notifications, payments, travel
-from .ledger import Entry, Ledger, ledger
-from .registry import ActivityRegistry, DuplicateActivityError, default_registry, load_modules, register
-from .simulation import SimulatedFailure
+from .modules import (
+    EXAMPLES,
+    ActivityModuleError,
+    ModuleActivities,
+    load_modules,
+    module_activities,
+    register,
+)
+from .registry import ActivityRegistry, DuplicateActivityError
+
+default_registry = module_activities
+"""The former name of :data:`module_activities`."""
 
 __all__ = [
+    "EXAMPLES",
+    "ActivityModuleError",
     "ActivityRegistry",
     "DuplicateActivityError",
-    "Entry",
-    "Ledger",
-    "SimulatedFailure",
-    "approvals",
-    "data",
+    "ModuleActivities",
     "default_registry",
-    "inventory",
-    "ledger",
     "load_modules",
-    "notifications",
-    "payments",
+    "module_activities",
     "register",
-    "travel",
 ]

@@ -15,9 +15,8 @@ Sync functions run in the worker's thread pool; the worker registers exactly
 
 from __future__ import annotations
 
-import importlib
 import inspect
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any, TypeVar, get_type_hints, overload
 
 from pydantic import BaseModel
@@ -178,32 +177,18 @@ class ActivityRegistry:
         return len(self._functions)
 
 
-default_registry = ActivityRegistry()
-"""Modules named in the configuration register here with ``@activities.register``."""
-
-register = default_registry.register
-
-
-class ActivityModuleError(ImportError):
-    """An activity module could not be imported (or registered conflicting names); says which and why."""
+_MOVED = {
+    "register": "register",
+    "load_modules": "load_modules",
+    "ActivityModuleError": "ActivityModuleError",
+    "default_registry": "module_activities",
+}
 
 
-def load_modules(modules: Iterable[str], into: ActivityRegistry | None = None) -> ActivityRegistry:
-    """Import activity modules (which register on :data:`default_registry`) and return a registry holding
-    the default registry's activities (copied into ``into`` when given). Raises
-    :class:`ActivityModuleError` naming the module that failed."""
-    modules = list(modules)
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except Exception as err:  # any error while importing user code: report it, not a traceback
-            raise ActivityModuleError(
-                f"cannot import activity module {module!r}: {type(err).__name__}: {err}"
-            ) from err
-    if into is None:
-        return default_registry
-    try:
-        into.update(default_registry)
-    except DuplicateActivityError as err:
-        raise ActivityModuleError(f"activity modules {', '.join(modules)}: {err}") from err
-    return into
+def __getattr__(name: str) -> Any:
+    # Names that lived here before activity modules had their own module (:mod:`.modules`).
+    if name in _MOVED:
+        from . import modules
+
+        return getattr(modules, _MOVED[name])
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

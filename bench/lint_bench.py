@@ -31,7 +31,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tdsl.activities.registry import ActivityRegistry, load_modules  # noqa: E402
+from tdsl.activities import ActivityRegistry, load_modules  # noqa: E402
 from tdsl.dsl_schema.lint import lint_paths  # noqa: E402
 from tdsl.dsl_schema.lint.exprs import analyze  # noqa: E402
 from tdsl.dsl_schema.lint.outline import outline  # noqa: E402
@@ -214,7 +214,7 @@ def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="lint-bench-"))
     try:
         files, steps = generate(folder, args.definitions, args.steps)
-        registry = load_modules(["tdsl.activities"], into=ActivityRegistry())
+        registry = load_modules(["tdsl.activities.examples"], into=ActivityRegistry())
         first = lint_paths([folder], registry)
         assert not first.diagnostics, [d.format() for d in first.diagnostics[:5]]
 

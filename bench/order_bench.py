@@ -60,7 +60,7 @@ def build_worker(client: Client) -> Worker:
     """The engine's worker (``tdsl.server.worker.build_worker``: same settings and activities) serving both
     variants; the hand-written module is passed through the sandbox like the interpreter's modules."""
     settings = WorkerSettings()
-    registry = activities.default_registry
+    registry = activities.load_modules([activities.EXAMPLES])
     return Worker(
         client,
         task_queue=TASK_QUEUE,

@@ -1,27 +1,44 @@
-"""The catalog: every definition of a folder, validated, with the sha256 of its text and its git commit.
+"""The catalog: every definition of a folder, compiled, with the sha256 of its text and its git commit.
 
-Loading runs the full pipeline (YAML with positions -> JSON Schema -> models -> semantic checks). A file with
-errors is kept out of the catalog and reported with its diagnostics; it can never be started.
+Loading compiles each file with the one pipeline (:mod:`.compile`: YAML with positions -> JSON Schema ->
+models -> semantic checks, activities against the registry when one is given). A file with errors is kept out
+of the catalog and reported with its diagnostics; it can never be started. Each entry keeps a compact source
+map (step path -> line) that travels with its runs, so a run-time error names the file and line of its step.
 """
 
 from __future__ import annotations
 
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
-
-from .diagnostics import DefinitionInvalid, Diagnostic, YamlSyntaxError, errors_only
-from .loader import LoadedDocument, load_file, load_text
+from .compile import (
+    Compiled,
+    compile_document,
+    compile_documents,
+    compile_text,
+    definition_files,
+    read_document,
+)
+from .diagnostics import DefinitionInvalid, Diagnostic
+from .lint.context import ActivityLookup
+from .loader import LoadedDocument
 from .models import Definition
-from .validate import schema_diagnostics
+from .source_map import SourceMap
 
-# A semantic checker: (document, definition, catalog names) -> diagnostics. The linter provides one that
-# knows the activity registry; without it only schema and model validation run.
-Checker = Callable[[LoadedDocument, Definition, "frozenset[str] | None"], Iterable[Diagnostic]]
+__all__ = [
+    "Catalog",
+    "CatalogEntry",
+    "activity_names",
+    "child_definition_names",
+    "compile_document",
+    "definition_files",
+    "git_commit",
+    "load_definition_text",
+    "read_document",
+]
 
 
 @dataclass(frozen=True)
@@ -34,6 +51,16 @@ class CatalogEntry:
     file: str
     commit: str | None = None
     warnings: tuple[Diagnostic, ...] = ()
+    source: SourceMap | None = None
+    """Where the steps are (``{"file", "lines": {step_path: line}}``); carried in the start payload."""
+
+    @classmethod
+    def of(cls, compiled: Compiled, commit: str | None = None, file: str | None = None) -> CatalogEntry:
+        """The entry of a compiled document without errors (``file``: its name in the source map)."""
+        definition = compiled.require()
+        doc = compiled.doc
+        return cls(definition, doc.data, doc.sha256, doc.file, commit, tuple(compiled.diagnostics),
+                   compiled.source_map(file))
 
     @property
     def name(self) -> str:
@@ -56,73 +83,18 @@ class CatalogEntry:
 
     def pinned(self) -> dict[str, Any]:
         """The entry as a run carries it for child starts (see ``interpreter.RunPayload.children``)."""
-        return {"definition": self.data, "definition_name": self.name, "version": self.version,
-                "sha256": self.sha256, "commit": self.commit}
+        pinned = {"definition": self.data, "definition_name": self.name, "version": self.version,
+                  "sha256": self.sha256, "commit": self.commit}
+        if self.source is not None:
+            pinned["source"] = self.source
+        return pinned
 
 
-def _model_diagnostics(doc: LoadedDocument, err: ValidationError) -> list[Diagnostic]:
-    found = []
-    for item in err.errors():
-        path = tuple(p for p in item["loc"] if not (isinstance(p, str) and p[:1].islower() and "-" in p))
-        # pydantic adds union tags/type names to locations; keep only the parts present in the document
-        real: list[str | int] = []
-        node: Any = doc.data
-        for part in path:
-            in_map = isinstance(node, dict) and part in node
-            in_list = isinstance(node, list) and isinstance(part, int) and part < len(node)
-            if in_map or in_list:
-                node = node[part]
-                real.append(part)
-        found.append(doc.diagnostic(tuple(real), "E100", item["msg"]))
-    return found
-
-
-def compile_document(
-    doc: LoadedDocument, checker: Checker | None = None, catalog_names: frozenset[str] | None = None
-) -> tuple[Definition | None, list[Diagnostic]]:
-    """Validate a loaded document; return the definition (``None`` when it has errors) and all diagnostics."""
-    diagnostics = schema_diagnostics(doc)
-    if diagnostics:
-        return None, diagnostics
-    try:
-        definition = Definition.model_validate(doc.data)
-    except ValidationError as err:
-        return None, _model_diagnostics(doc, err)
-    if checker is not None:
-        diagnostics.extend(checker(doc, definition, catalog_names))
-    return (None if errors_only(diagnostics) else definition), sorted(diagnostics)
-
-
-def load_definition_text(text: str, file: str = "<string>", checker: Checker | None = None) -> CatalogEntry:
-    """Load one definition from text; raise :class:`DefinitionInvalid` with every error."""
-    doc = load_text(text, file)
-    definition, diagnostics = compile_document(doc, checker)
-    if definition is None:
-        raise DefinitionInvalid(errors_only(diagnostics), text)
-    return CatalogEntry(definition, doc.data, doc.sha256, file, None, tuple(diagnostics))
-
-
-def read_document(path: str | Path) -> LoadedDocument:
-    """Read and parse a definition file. An unreadable file (missing, no permission, not UTF-8) raises
-    :class:`DefinitionInvalid` with an E002 diagnostic; a YAML syntax error one with E001, positioned on a
-    line of the file (the parser may place the end of the text one line past it)."""
-    try:
-        return load_file(path)
-    except UnicodeDecodeError as err:
-        byte = err.object[err.start]
-        message = f"cannot read the file: not UTF-8 text (byte {byte:#04x} at offset {err.start})"
-        raise DefinitionInvalid([Diagnostic(str(path), 1, 1, "E002", message)]) from None
-    except OSError as err:
-        message = f"cannot read the file: {err.strerror or err}"
-        raise DefinitionInvalid([Diagnostic(str(path), 1, 1, "E002", message)]) from None
-    except YamlSyntaxError as err:
-        lines = (err.text or "").splitlines() or [""]
-        fixed = []
-        for d in err.diagnostics:
-            line = min(max(d.line, 1), len(lines))
-            col = min(max(d.col, 1), len(lines[line - 1]) + 1)
-            fixed.append(Diagnostic(d.file, line, col, d.code, d.message, d.severity, d.json_path))
-        raise YamlSyntaxError(fixed, err.text) from None
+def load_definition_text(
+    text: str, file: str = "<string>", activities: ActivityLookup | None = None
+) -> CatalogEntry:
+    """Compile one definition given as text; raise :class:`DefinitionInvalid` with every error."""
+    return CatalogEntry.of(compile_text(text, file, activities))
 
 
 def git_commit(folder: Path) -> str | None:
@@ -138,10 +110,6 @@ def git_commit(folder: Path) -> str | None:
     return commit if out.returncode == 0 and commit else None
 
 
-def definition_files(folder: Path) -> list[Path]:
-    return sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")])
-
-
 @dataclass
 class Catalog:
     """Valid definitions by name, plus the diagnostics of files that failed."""
@@ -150,8 +118,9 @@ class Catalog:
     invalid: dict[str, DefinitionInvalid] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, folder: str | Path, checker: Checker | None = None) -> Catalog:
-        """Load every ``*.yaml``/``*.yml`` under ``folder``."""
+    def load(cls, folder: str | Path, activities: ActivityLookup | None = None) -> Catalog:
+        """Compile every ``*.yaml``/``*.yml`` under ``folder`` (activity names checked against
+        ``activities`` when given)."""
         root = Path(folder)
         catalog = cls()
         commit = git_commit(root) if root.exists() else None
@@ -161,26 +130,12 @@ class Catalog:
                 docs.append(read_document(path))
             except DefinitionInvalid as err:
                 catalog.invalid[str(path)] = err
-        names = frozenset(
-            d.data["name"] for d in docs if isinstance(d.data, dict) and isinstance(d.data.get("name"), str)
-        )
-        for doc in docs:
-            definition, diagnostics = compile_document(doc, checker, names)
-            if definition is None:
-                catalog.invalid[doc.file] = DefinitionInvalid(errors_only(diagnostics), doc.text)
+        for compiled in compile_documents(docs, activities):
+            if compiled.definition is None:
+                catalog.invalid[compiled.file] = compiled.invalid()
                 continue
-            if definition.name in catalog.entries:
-                other = catalog.entries[definition.name].file
-                catalog.invalid[doc.file] = DefinitionInvalid(
-                    [doc.diagnostic(
-                        ("name",), "E110", f"definition name {definition.name!r} is also used by {other}"
-                    )],
-                    doc.text,
-                )
-                continue
-            catalog.entries[definition.name] = CatalogEntry(
-                definition, doc.data, doc.sha256, doc.file, commit, tuple(diagnostics)
-            )
+            relative = Path(compiled.file).relative_to(root).as_posix() if root.exists() else None
+            catalog.add(CatalogEntry.of(compiled, commit, relative))
         return catalog
 
     def add(self, entry: CatalogEntry) -> None:

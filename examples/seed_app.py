@@ -38,10 +38,10 @@ from pydantic import BaseModel, Field
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 
-from tdsl.activities import data, notifications, payments
-from tdsl.activities.approvals import execute_approved_action, send_approval_request
-from tdsl.activities.inventory import reserve_inventory
-from tdsl.activities.travel import reserve_flight, reserve_hotel
+from tdsl.activities.examples import data, notifications, payments
+from tdsl.activities.examples.approvals import execute_approved_action, send_approval_request
+from tdsl.activities.examples.inventory import reserve_inventory
+from tdsl.activities.examples.travel import reserve_flight, reserve_hotel
 from tdsl.server.engine import TemporalEngine
 from tdsl.server.errors import UnknownRun
 from tdsl.server.http.errors import install_error_handlers

@@ -17,6 +17,7 @@ from tdsl.dsl_schema.durations import DurationError, parse_duration, parse_times
 from tdsl.dsl_schema.expressions import ExpressionError, is_template, render
 from tdsl.dsl_schema.models import Definition, Step, step_kind
 from tdsl.dsl_schema.payloads import schema_errors
+from tdsl.dsl_schema.source_map import locate
 
 from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
 from .payload import PinnedChild, ResumeState, RunPayload
@@ -204,6 +205,7 @@ class Interpreter:
         try:
             return await run_fragment(self)
         except DefinitionError as err:
+            self.locate(err)
             raise RunFailed(err, await self.saga.compensate(self.runtime, order)) from err
         except asyncio.CancelledError:
             # Cancelled (the parent failed or was cancelled): undo this batch's items, then let it stand.
@@ -225,6 +227,7 @@ class Interpreter:
         except RunEnded as ended:
             output = ended.output
         except (StepError, DefinitionError) as err:
+            self.locate(err)
             self.set_status("compensating")
             compensations = await self.saga.compensate(self.runtime, defn.compensation_order)
             self.set_status("failed")
@@ -239,6 +242,7 @@ class Interpreter:
                     compensations=compensations,
                 )
             except DefinitionError as bad_output:
+                self.locate(bad_output)
                 raise RunFailed(bad_output, compensations) from err
         except ContinueAsNew:
             self.set_status("continued as new")
@@ -252,6 +256,12 @@ class Interpreter:
             raise
         self.set_status("completed")
         return output
+
+    def locate(self, err: StepError | DefinitionError) -> None:
+        """Give a failure that ends the run the file and line of its step, from the run's source map."""
+        where = locate(self.payload.source, err.step)
+        if where is not None:
+            err.file, err.line = where
 
     @contextlib.contextmanager
     def pending_wait(self, wait: dict[str, Any]) -> Iterator[None]:

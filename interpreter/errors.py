@@ -15,6 +15,8 @@
                              must still be compensated; the cancellation stands)
 
 The workflow turns the first two into a non-retryable Temporal ``ApplicationError`` after compensation.
+When the run carries a source map, the error that ends it gets the ``file`` and ``line`` of its step: its
+text starts with ``order_processing.yaml:29:`` and its details (``as_dict``) hold both.
 """
 
 from __future__ import annotations
@@ -39,14 +41,18 @@ class StepError(Exception):
         self.message = message
         self.step = step
         self.details = details
+        self.file: str | None = None
+        self.line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        """The error as expressions see it (``error.type``, ``error.message``, ``error.step``, ...)."""
-        return {"type": self.type, "message": self.message, "step": self.step, "details": self.details}
+        """The error as expressions see it (``error.type``, ``error.message``, ``error.step``, ...), with
+        ``file`` and ``line`` once located."""
+        data = {"type": self.type, "message": self.message, "step": self.step, "details": self.details}
+        return _located(data, self.file, self.line)
 
     def __str__(self) -> str:
         where = f"step '{self.step}' failed: " if self.step else ""
-        return f"{where}{self.type}: {self.message}"
+        return f"{_prefix(self.file, self.line)}{where}{self.type}: {self.message}"
 
 
 class DefinitionError(Exception):
@@ -59,13 +65,29 @@ class DefinitionError(Exception):
         self.message = message
         self.step = step
         self.expression = expression
+        self.file: str | None = None
+        self.line: int | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        return {"type": self.type, "message": self.message, "step": self.step, "details": self.expression}
+        return _located(
+            {"type": self.type, "message": self.message, "step": self.step, "details": self.expression},
+            self.file, self.line,
+        )
 
     def __str__(self) -> str:
         where = f"step '{self.step}': " if self.step else ""
-        return f"{where}{self.message}"
+        return f"{_prefix(self.file, self.line)}{where}{self.message}"
+
+
+def _located(data: dict[str, Any], file: str | None, line: int | None) -> dict[str, Any]:
+    # Only located errors carry the keys, so runs without a source map report what they always did.
+    if file is not None and line is not None:
+        data.update(file=file, line=line)
+    return data
+
+
+def _prefix(file: str | None, line: int | None) -> str:
+    return f"{file}:{line}: " if file is not None and line is not None else ""
 
 
 class RunEnded(Exception):

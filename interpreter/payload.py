@@ -29,9 +29,14 @@ class PinnedChild:
     version: Any = None
     sha256: str | None = None
     commit: str | None = None
+    source: dict[str, Any] | None = None
+    """The definition's source map (see :class:`RunPayload`)."""
 
     def to_data(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if self.source is None:
+            del data["source"]  # children pinned before source maps existed look as they did
+        return data
 
 
 @dataclass
@@ -92,6 +97,10 @@ class RunPayload:
     """Read them with :meth:`child`; catalog entries given as mappings become :class:`PinnedChild`."""
     fragment: Fragment | None = None
     resume: ResumeState | None = None
+    source: dict[str, Any] | None = None
+    """The definition's source map, ``{"file", "lines": {step_path: line}}`` (see
+    :mod:`tdsl.dsl_schema.source_map`): a failure names the file and line of its step. Absent in runs
+    started before source maps existed."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.definition, dict):
@@ -121,6 +130,8 @@ class RunPayload:
             data["fragment"] = self.fragment.to_data()
         if self.resume is not None:
             data["resume"] = self.resume.to_data()
+        if self.source is not None:
+            data["source"] = self.source
         return data
 
     def child(self, name: str) -> PinnedChild:
@@ -132,7 +143,7 @@ class RunPayload:
         self, *, fragment: Fragment | None = None, resume: ResumeState | None = None
     ) -> RunPayload:
         """The same definition, input and children with another fragment and resume state."""
-        return RunPayload(self.definition, self.input, dict(self.children), fragment, resume)
+        return RunPayload(self.definition, self.input, dict(self.children), fragment, resume, self.source)
 
 
 def _typed(cls: type[Any], data: Any) -> Any:

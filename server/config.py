@@ -101,7 +101,7 @@ class Settings(_Section):
 
     temporal: TemporalSettings = Field(default_factory=TemporalSettings)
     definitions: str = "definitions"
-    activity_modules: list[str] = Field(default_factory=lambda: ["tdsl.activities"])
+    activity_modules: list[str] = Field(default_factory=lambda: ["tdsl.activities.examples"])
     http: HTTPSettings = Field(default_factory=HTTPSettings)
     dev: DevSettings = Field(default_factory=DevSettings)
 

@@ -37,9 +37,9 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from tdsl.activities.registry import ActivityRegistry, default_registry, load_modules
+from tdsl.activities.modules import load_modules, module_activities, registration_machinery
+from tdsl.activities.registry import ActivityRegistry
 from tdsl.dsl_schema.catalog import Catalog
-from tdsl.dsl_schema.lint import semantic_checker
 from tdsl.interpreter import PASSTHROUGH_MODULES
 
 from .code_workflows import WorkerRegistry
@@ -79,8 +79,15 @@ def _usable_by_reference(fn: Callable[..., Any], name: str) -> None:
         activity.defn(name=name)(fn)
 
 
+registration_machinery(__name__)
+
+
 class EngineActivities(ActivityRegistry):
-    """The engine's activities: ``@engine.activities.register`` (sync or async, optional ``name=``)."""
+    """The engine's activities: ``@engine.activities.register`` (sync or async, optional ``name=``).
+
+    Each registration is also recorded for the module that makes it (see :mod:`tdsl.activities.modules`),
+    so naming that module as an activity module (``tdsl lint --activity-module app``, ``tdsl worker
+    --activity-module app``) gives the same activities to the linter and other workers."""
 
     @overload
     def register(self, fn: F, *, name: str | None = None) -> F: ...
@@ -93,11 +100,16 @@ class EngineActivities(ActivityRegistry):
         workflows)."""
 
         def apply(func: F) -> F:
-            ActivityRegistry.register(self, func, name=name)
-            _usable_by_reference(func, name or func.__name__)
+            self.add(func, name=name)
+            module_activities.register(func, name=name, replace=True)
             return func
 
         return apply(fn) if fn is not None else apply
+
+    def add(self, func: Callable[..., Any], *, name: str | None = None) -> None:
+        """Register ``func`` on this engine only (activities of the configured modules)."""
+        ActivityRegistry.register(self, func, name=name)
+        _usable_by_reference(func, name or func.__name__)
 
 
 def _overrides_tree(overrides: dict[str, Any]) -> dict[str, Any]:
@@ -159,14 +171,14 @@ class TemporalEngine:
         )
 
     def load_catalog(self) -> Catalog:
-        """(Re)load the activity modules and the definitions folder."""
-        load_modules(self.settings.activity_modules)
-        for name in default_registry.names():
+        """(Re)load the activity modules and compile the definitions folder against the activities."""
+        modules = load_modules(self.settings.activity_modules)
+        for name in modules.names():
             # Activities registered on the engine itself win over same-named module activities.
-            function = default_registry.function(name)
+            function = modules.function(name)
             if name not in self.activities and function is not None:
-                self.activities.register(function, name=name)
-        self.catalog = Catalog.load(self.settings.definitions, checker=semantic_checker(self.activities))
+                self.activities.add(function, name=name)
+        self.catalog = Catalog.load(self.settings.definitions, self.activities)
         for file, err in self.catalog.invalid.items():
             log.error("definition %s is invalid and will not be started:\n%s", file, err.render())
         return self.catalog

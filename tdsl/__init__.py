@@ -5,7 +5,8 @@ The public API, importable from the top::
     from tdsl import TemporalEngine, create_app, load_settings, register
 
 Subpackages: :mod:`tdsl.dsl_schema` (the language: schema, models, loader, linter), :mod:`tdsl.interpreter`
-(the generic workflow), :mod:`tdsl.activities` (the activity registry and example activities) and
+(the generic workflow), :mod:`tdsl.activities` (the activity registry; the example activities are
+:mod:`tdsl.activities.examples`) and
 :mod:`tdsl.server` (engine, worker, HTTP service, command line).
 
 Names are imported on first use: ``import tdsl`` stays cheap (the command line and the workflow sandbox import
@@ -27,7 +28,7 @@ __all__ = ["ActivityRegistry", "Settings", "TemporalEngine", "create_app", "load
 
 _WHERE = {
     "ActivityRegistry": "tdsl.activities.registry",
-    "register": "tdsl.activities.registry",
+    "register": "tdsl.activities.modules",
     "Settings": "tdsl.server.config",
     "load_settings": "tdsl.server.config",
     "TemporalEngine": "tdsl.server.engine",

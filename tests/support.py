@@ -7,15 +7,17 @@ import contextlib
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
-from tdsl import activities
-from tdsl.activities.registry import ActivityRegistry
-from tdsl.dsl_schema.catalog import Catalog, load_definition_text
+from tdsl.activities import EXAMPLES, ActivityRegistry, load_modules
+from tdsl.dsl_schema.catalog import Catalog, CatalogEntry, load_definition_text
+from tdsl.dsl_schema.compile import compile_text
+from tdsl.dsl_schema.models import Definition
 from tdsl.server.runs import RunService
 from tdsl.server.worker import build_worker
 
@@ -24,9 +26,16 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFINITIONS = ROOT / "definitions"
 
 
+@cache
+def example_registry() -> ActivityRegistry:
+    """The example activities, as the default configuration loads them (``tdsl.activities.examples``)."""
+    return load_modules([EXAMPLES])
+
+
 def project_catalog() -> Catalog:
-    """The catalog of ``definitions/`` (every file must be valid)."""
-    catalog = Catalog.load(DEFINITIONS)
+    """The catalog of ``definitions/``, compiled as the engine compiles it with the example activities
+    (every file must be valid)."""
+    catalog = Catalog.load(DEFINITIONS, example_registry())
     assert not catalog.invalid, {f: e.render() for f, e in catalog.invalid.items()}
     return catalog
 
@@ -43,9 +52,20 @@ class Harness:
         self.worker = worker
         self.runs = RunService(client, catalog, registry, task_queue)
 
-    def add(self, yaml_text: str) -> str:
-        """Add a definition given as YAML text; returns its name."""
-        entry = load_definition_text(yaml_text, "<test>")
+    def add(self, yaml_text: str, *, expect_errors: Sequence[str] = ()) -> str:
+        """Add a definition given as YAML text, compiled as the catalog compiles (with the harness's
+        activities); returns its name.
+
+        A test of what happens at run time when a definition the compiler refuses is started anyway names
+        the error codes it expects (``expect_errors=["E303"]``): they must be exactly what the compiler
+        reports, and the definition (valid for the schema and the models) is added all the same."""
+        if not expect_errors:
+            entry = load_definition_text(yaml_text, "<test>", self.registry)
+        else:
+            compiled = compile_text(yaml_text, "<test>", self.registry)
+            assert [d.code for d in compiled.errors] == list(expect_errors), compiled.invalid().render()
+            doc = compiled.doc
+            entry = CatalogEntry(Definition.model_validate(doc.data), doc.data, doc.sha256, doc.file)
         self.catalog.add(entry)
         return entry.name
 
@@ -72,7 +92,7 @@ async def harness(
     workflows: Sequence[type] = (),
 ) -> AsyncIterator[Harness]:
     """Run a worker (DSL workflow + example activities) for the duration of the block."""
-    registry = registry or activities.default_registry
+    registry = registry or example_registry()
     catalog = catalog or project_catalog()
     worker = build_worker(client, task_queue, registry, workflows=workflows)
     async with worker:

@@ -3,14 +3,14 @@
 ::
 
     from tdsl.dsl_schema.lint import lint_paths, render
-    report = lint_paths(["definitions"], registry)       # registry: activities.registry.ActivityRegistry
+    report = lint_paths(["definitions"], load_modules(["tdsl.activities.examples"]))  # tdsl.activities
     print(render(report, "text")); raise SystemExit(report.exit_code)
 
 Modules: :mod:`.codes` (the table of codes), :mod:`.outline` (steps and values in execution order, with their
 scopes), :mod:`.exprs` (analysis of one expression), one ``check_*`` module per family of checks,
-:mod:`.semantic` (all families; the catalog's checker), :mod:`.runner` (files and folders), :mod:`.report`
-(text, JSON and GitHub output). The catalog runs the same semantic checks when it loads (see
-``tdsl.server.engine.catalog_checker``).
+:mod:`.semantic` (all families, the ``check`` phase), :mod:`.runner` (files and folders), :mod:`.report`
+(text, JSON and GitHub output). Files compile through :mod:`tdsl.dsl_schema.compile`, the pipeline the
+catalog (and so the engine) uses too.
 """
 
 from .codes import CODES, Code, severity_of
@@ -25,7 +25,7 @@ from .runner import (
     lint_paths,
     lint_text,
 )
-from .semantic import semantic_checker, semantic_diagnostics
+from .semantic import semantic_diagnostics
 
 __all__ = [
     "CODES",
@@ -40,7 +40,6 @@ __all__ = [
     "lint_paths",
     "lint_text",
     "render",
-    "semantic_checker",
     "semantic_diagnostics",
     "severity_of",
     "summary",

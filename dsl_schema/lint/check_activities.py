@@ -8,10 +8,11 @@ name, so a positional-only parameter cannot be given as a keyword.
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
 
+from ..diagnostics import Diagnostic
 from ..loader import JsonPath
 from .context import LintContext, did_you_mean
 
@@ -26,19 +27,19 @@ def _signature(fn: Callable[..., Any]) -> inspect.Signature | None:
         return None
 
 
-def check(ctx: LintContext) -> None:
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
     """Check every activity step and compensation."""
     if ctx.registry is None:
         return
     for info in ctx.outline.steps:
         if info.kind == "activity":
-            _call(ctx, info.data, info.path)
+            yield from _call(ctx, info.data, info.path)
         compensate = info.data.get("compensate")
         if info.kind in ("activity", "child") and isinstance(compensate, dict):
-            _call(ctx, compensate, (*info.path, "compensate"))
+            yield from _call(ctx, compensate, (*info.path, "compensate"))
 
 
-def _call(ctx: LintContext, spec: dict[str, Any], path: JsonPath) -> None:
+def _call(ctx: LintContext, spec: dict[str, Any], path: JsonPath) -> Iterator[Diagnostic]:
     name = spec.get("activity")
     if not isinstance(name, str) or not name:
         return
@@ -47,11 +48,11 @@ def _call(ctx: LintContext, spec: dict[str, Any], path: JsonPath) -> None:
     fn = registry.function(name)
     if fn is None:
         hint = did_you_mean(name, registry.names()) or " (no activity module registers it)"
-        ctx.report((*path, "activity"), "E400", f"unknown activity {name!r}{hint}")
+        yield ctx.at((*path, "activity"), "E400", f"unknown activity {name!r}{hint}")
         return
     signature = _signature(fn)
     if signature is not None:
-        _arguments(ctx, name, signature, spec, path)
+        yield from _arguments(ctx, name, signature, spec, path)
 
 
 def _describe(signature: inspect.Signature) -> str:
@@ -69,7 +70,7 @@ def _describe(signature: inspect.Signature) -> str:
 
 
 def _arguments(ctx: LintContext, name: str, signature: inspect.Signature, spec: dict[str, Any],
-               path: JsonPath) -> None:
+               path: JsonPath) -> Iterator[Diagnostic]:
     params = list(signature.parameters.values())
     positional = [p for p in params if p.kind in _POSITIONAL]
     var_positional = any(p.kind == p.VAR_POSITIONAL for p in params)
@@ -82,7 +83,7 @@ def _arguments(ctx: LintContext, name: str, signature: inspect.Signature, spec: 
     signature_text = f"{name}({_describe(signature)})"
     args_path = (*path, "args") if "args" in spec else (*path, "activity")
     if count is not None and count > len(positional) and not var_positional:
-        ctx.report(args_path, "E401", f"{signature_text} takes at most {len(positional)} positional "
+        yield ctx.at(args_path, "E401", f"{signature_text} takes at most {len(positional)} positional "
                                       f"argument{'s' if len(positional) != 1 else ''} but {count} "
                                       f"{'was' if count == 1 else 'were'} given")
         return
@@ -90,10 +91,10 @@ def _arguments(ctx: LintContext, name: str, signature: inspect.Signature, spec: 
     for keyword in keywords or []:
         where = (*path, "kwargs", keyword)
         if keyword in given:
-            ctx.report(where, "E403", f"argument {keyword!r} of {name} is given both by position and by "
+            yield ctx.at(where, "E403", f"argument {keyword!r} of {name} is given both by position and by "
                                       "keyword", key=True)
         elif keyword not in by_keyword and not var_keyword:
-            ctx.report(where, "E402", f"{name} has no keyword argument {keyword!r}"
+            yield ctx.at(where, "E402", f"{name} has no keyword argument {keyword!r}"
                                       f"{did_you_mean(keyword, by_keyword)} (signature: {signature_text})",
                        key=True)
     if count is None or keywords is None:
@@ -103,5 +104,5 @@ def _arguments(ctx: LintContext, name: str, signature: inspect.Signature, spec: 
                and p.default is p.empty and p.name not in supplied]
     if missing:
         listed = ", ".join(repr(m) for m in missing)
-        ctx.report(args_path, "E401", f"{signature_text} is missing required argument"
+        yield ctx.at(args_path, "E401", f"{signature_text} is missing required argument"
                                       f"{'s' if len(missing) > 1 else ''} {listed}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from ..diagnostics import Diagnostic
 from ..expressions import _ENV as ENVIRONMENT
 from ..expressions import is_template
 from ..loader import JsonPath
@@ -51,94 +52,96 @@ def strings(value: Any, path: JsonPath) -> Iterator[tuple[JsonPath, str]]:
             yield from strings(item, (*path, key))
 
 
-def check(ctx: LintContext) -> None:
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
     """Check every expression of the definition."""
     for value in ctx.outline.values:
         if value.role == "schema":
             continue
         for path, text in strings(value.value, value.path):
             if is_template(text):
-                _expression(ctx, value, path, text)
+                yield from _expression(ctx, value, path, text)
             elif value.role == "condition" and path == value.path:
-                _plain_condition(ctx, path, text)
+                yield from _plain_condition(ctx, path, text)
 
 
-def _plain_condition(ctx: LintContext, path: JsonPath, text: str) -> None:
+def _plain_condition(ctx: LintContext, path: JsonPath, text: str) -> Iterator[Diagnostic]:
     if text.strip():
-        ctx.report(path, "W308", f"condition {text!r} is a plain string, so it is always true; "
+        yield ctx.at(path, "W308", f"condition {text!r} is a plain string, so it is always true; "
                                  f"write \"{{{{ {text.strip()} }}}}\" to evaluate it")
     else:
-        ctx.report(path, "W308", "condition is an empty string, so it is always false")
+        yield ctx.at(path, "W308", "condition is an empty string, so it is always false")
 
 
-def _expression(ctx: LintContext, value: Value, path: JsonPath, text: str) -> None:
+def _expression(ctx: LintContext, value: Value, path: JsonPath, text: str) -> Iterator[Diagnostic]:
     analysis = analyze(text)
     if analysis.error is not None:
-        ctx.report(path, "E300", f"expression {analysis.error}")
+        yield ctx.at(path, "E300", f"expression {analysis.error}")
         return
     scope = value.scope
-    _names(ctx, scope, analysis, path)
+    yield from _names(ctx, scope, analysis, path)
     for ref in analysis.refs:
         if ref.root not in scope.names:
             continue  # reported as an unknown name, or a jinja-local name
         if ref.root == "steps":
-            _step_ref(ctx, scope, analysis, ref, path)
+            yield from _step_ref(ctx, scope, analysis, ref, path)
         elif ref.root == "vars":
-            _var_ref(ctx, scope, ref, path)
+            yield from _var_ref(ctx, scope, ref, path)
         elif ref.root == "signals":
             ctx.signals_read.setdefault(ref.name, []).append((path, ref.needles()))
         elif ref.root in ATTRIBUTES and ref.name not in ATTRIBUTES[ref.root]:
             known = ", ".join(ATTRIBUTES[ref.root])
-            ctx.report(path, "E304", f"{ref.root} has no attribute {ref.name!r} (it has: {known})"
+            yield ctx.at(path, "E304", f"{ref.root} has no attribute {ref.name!r} (it has: {known})"
                        f"{did_you_mean(ref.name, ATTRIBUTES[ref.root])}", needles=ref.needles())
     for name in analysis.filters:
         if name == "random":
-            ctx.report(path, "E306", "non-deterministic filter 'random': a replayed run must compute the "
+            yield ctx.at(path, "E306", "non-deterministic filter 'random': a replayed run must compute the "
                                      "same value (pick by a value from input, vars or steps)",
                        needles=(name,))
         elif name not in ENVIRONMENT.filters:
-            ctx.report(path, "E305", f"unknown filter {name!r}{did_you_mean(name, ENVIRONMENT.filters)}",
+            yield ctx.at(path, "E305", f"unknown filter {name!r}{did_you_mean(name, ENVIRONMENT.filters)}",
                        needles=(name,))
     for name in analysis.tests:
         if name not in ENVIRONMENT.tests:
-            ctx.report(path, "E305", f"unknown test {name!r}{did_you_mean(name, ENVIRONMENT.tests)}",
+            yield ctx.at(path, "E305", f"unknown test {name!r}{did_you_mean(name, ENVIRONMENT.tests)}",
                        needles=(name,))
     for name in analysis.private:
-        ctx.report(path, "E307", f"attribute {name!r} is refused by the sandbox (names starting with '_' "
+        yield ctx.at(path, "E307", f"attribute {name!r} is refused by the sandbox (names starting with '_' "
                                  "are not accessible)", needles=(f".{name}", name))
 
 
-def _names(ctx: LintContext, scope: Scope, analysis: Analysis, path: JsonPath) -> None:
+def _names(ctx: LintContext, scope: Scope, analysis: Analysis, path: JsonPath) -> Iterator[Diagnostic]:
     for name in analysis.names:
         if name in scope.names or name in GLOBALS:
             if name in ("vars", "signals") and name in analysis.whole:
                 ctx.whole_read.add(name)
             continue
         if name in NON_DETERMINISTIC:
-            ctx.report(path, "E306", f"non-deterministic {name!r} is not available: expressions must give "
+            yield ctx.at(path, "E306", f"non-deterministic {name!r} is not available: expressions must give "
                                      "the same value when a run is replayed (use workflow.now for the time)",
                        needles=(name,))
         elif name in analysis.guarded_names:
             continue
         elif scope.where == "id":
-            ctx.report(path, "E304", f"unknown name {name!r}: the workflow id template sees only 'input'",
+            yield ctx.at(path, "E304", f"unknown name {name!r}: the workflow id template sees only 'input'",
                        needles=(name,))
         elif name in CONTEXTUAL:
-            ctx.report(path, "E304", f"unknown name {name!r}: it is only available {CONTEXTUAL[name]}",
+            yield ctx.at(path, "E304", f"unknown name {name!r}: it is only available {CONTEXTUAL[name]}",
                        needles=(name,))
         else:
-            ctx.report(path, "E304", f"unknown name {name!r}{did_you_mean(name, scope.names | GLOBALS)}",
+            yield ctx.at(path, "E304", f"unknown name {name!r}{did_you_mean(name, scope.names | GLOBALS)}",
                        needles=(name,))
 
 
-def _step_ref(ctx: LintContext, scope: Scope, analysis: Analysis, ref: Ref, path: JsonPath) -> None:
+def _step_ref(
+    ctx: LintContext, scope: Scope, analysis: Analysis, ref: Ref, path: JsonPath
+) -> Iterator[Diagnostic]:
     outline = ctx.outline
     name = ref.name
     if name in scope.steps:
         return
     target = outline.step_ids.get(name)
     if target is None:
-        ctx.report(path, "E301", f"unknown step {name!r}{did_you_mean(name, outline.step_ids)}",
+        yield ctx.at(path, "E301", f"unknown step {name!r}{did_you_mean(name, outline.step_ids)}",
                    needles=ref.needles())
         return
     if (ref.root, name) in analysis.guarded:
@@ -161,7 +164,7 @@ def _step_ref(ctx: LintContext, scope: Scope, analysis: Analysis, ref: Ref, path
     else:
         why = (f"it has not run yet at this point (defined at line {line}); guard it with "
                f"'steps.{name} is defined' if it may be absent")
-    ctx.report(path, "E302", f"step {name!r} is not available here: {why}", needles=ref.needles())
+    yield ctx.at(path, "E302", f"step {name!r} is not available here: {why}", needles=ref.needles())
 
 
 def _id_at(ctx: LintContext, path: JsonPath) -> str | None:
@@ -171,13 +174,13 @@ def _id_at(ctx: LintContext, path: JsonPath) -> str | None:
     return None
 
 
-def _var_ref(ctx: LintContext, scope: Scope, ref: Ref, path: JsonPath) -> None:
+def _var_ref(ctx: LintContext, scope: Scope, ref: Ref, path: JsonPath) -> Iterator[Diagnostic]:
     name = ref.name
     ctx.vars_read.add(name)
     if scope.where == "vars":
-        ctx.report(path, "E303", f"vars.{name} is not set yet: the initial vars are rendered before any "
+        yield ctx.at(path, "E303", f"vars.{name} is not set yet: the initial vars are rendered before any "
                                  "variable exists", needles=ref.needles())
     elif name not in ctx.outline.vars_set:
         hint = did_you_mean(name, ctx.outline.vars_set)
-        ctx.report(path, "E303", f"unknown variable {name!r}: nothing sets vars.{name} (vars, set steps or "
+        yield ctx.at(path, "E303", f"unknown variable {name!r}: nothing sets vars.{name} (vars, set steps or "
                                  f"update set){hint}", needles=ref.needles())

@@ -12,12 +12,14 @@ Runs after :mod:`.check_expressions`, which records the signals and variables ex
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
+from ..diagnostics import Diagnostic
 from .context import LintContext, did_you_mean
 
 
-def check(ctx: LintContext) -> None:
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
     """Check the signals, queries and updates of the definition."""
     data = ctx.data
     if not isinstance(data, dict):
@@ -28,32 +30,34 @@ def check(ctx: LintContext) -> None:
     for name, paths in ctx.outline.signals_waited.items():
         if name not in declared:
             for path in paths:
-                ctx.report(path, "E500", _undeclared(name, declared), key=isinstance(path[-1], str))
+                yield ctx.at(path, "E500", _undeclared(name, declared), key=isinstance(path[-1], str))
     for name, sites in ctx.signals_read.items():
         if name not in declared:
             for path, needles in sites:
-                ctx.report(path, "E500", _undeclared(name, declared), needles=needles)
+                yield ctx.at(path, "E500", _undeclared(name, declared), needles=needles)
     if "signals" not in ctx.whole_read:
         for name in signals:
             if name not in ctx.outline.signals_waited and name not in ctx.signals_read:
-                ctx.report(("signals", name), "W501", f"signal {name!r} is declared but never waited for nor "
-                                                      "read: a run only records it", key=True)
+                yield ctx.at(("signals", name), "W501",
+                             f"signal {name!r} is declared but never waited for nor read: a run only "
+                             "records it",
+                             key=True)
     for section in ("signals", "queries", "updates"):
         table = data.get(section)
         for name in table if isinstance(table, dict) else ():
             if isinstance(name, str) and name.startswith("__"):
-                ctx.report((section, name), "E504", f"{_SINGULAR[section]} name {name!r} is reserved (names "
-                                                    "starting with '__' belong to Temporal and the built-in "
-                                                    "__progress query)", key=True)
+                yield ctx.at((section, name), "E504",
+                             f"{_SINGULAR[section]} name {name!r} is reserved (names starting with '__' "
+                             "belong to Temporal and the built-in __progress query)", key=True)
     queries = data.get("queries")
     for name, decl in queries.items() if isinstance(queries, dict) else ():
         if isinstance(decl, dict) and decl.get("value") is None:
-            ctx.report(("queries", name), "W502", f"query {name!r} has no value, so it always answers null",
+            yield ctx.at(("queries", name), "W502", f"query {name!r} has no value, so it always answers null",
                        key=True)
     updates = data.get("updates")
     for name, decl in updates.items() if isinstance(updates, dict) else ():
         if isinstance(decl, dict) and not _has_effect(ctx, decl):
-            ctx.report(("updates", name), "W503", f"update {name!r} has no effect: it returns nothing and "
+            yield ctx.at(("updates", name), "W503", f"update {name!r} has no effect: it returns nothing and "
                                                   "sets no variable that an expression reads", key=True)
 
 

@@ -7,10 +7,13 @@ with ``# lint: ignore[W800]`` on the reported line, for steps with nothing to un
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
+from ..diagnostics import Diagnostic
 from .context import LintContext, value_at
 
 
-def check(ctx: LintContext) -> None:
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
     """Warn about side-effecting steps without ``compensate`` in a saga definition."""
     steps = ctx.outline.steps
     if not any(info.kind in ("activity", "child") and "compensate" in info.data for info in steps):
@@ -23,6 +26,6 @@ def check(ctx: LintContext) -> None:
         what = f"activity {info.data.get('activity')!r}" if info.kind == "activity" \
             else f"child {value_at(info.data, ('child', 'definition'))!r}"
         label = f"step {info.id!r}" if info.id else "a step"
-        ctx.report(info.path, "W800", f"{label} ({what}) has no compensate in a saga: a later failure will "
+        yield ctx.at(info.path, "W800", f"{label} ({what}) has no compensate in a saga: a later failure will "
                                       "not undo it (add compensate, or '# lint: ignore[W800]' when there "
                                       "is nothing to undo)")

@@ -13,9 +13,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
+from ..diagnostics import Diagnostic
 from ..expressions import is_template
 from ..kinds import KINDS, kind_of
 from ..loader import JsonPath
@@ -27,26 +28,27 @@ NESTED_WHILE_LIMIT = 1000
 """About 10 history events per iteration: beyond this a nested loop nears Temporal's 10,240-event warning."""
 
 
-def check(ctx: LintContext) -> None:
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
     """Check the steps of the definition."""
-    _duplicates(ctx)
+    yield from _duplicates(ctx)
     for path, items in ctx.outline.step_lists:
-        _unreachable_steps(ctx, path, items)
+        yield from _unreachable_steps(ctx, path, items)
     for info in ctx.outline.steps:
         kind_check = KIND_CHECKS.get(info.kind) if info.kind is not None else None
         if kind_check is not None:
-            kind_check(ctx, info)
+            yield from kind_check(ctx, info)
 
 
-def _duplicates(ctx: LintContext) -> None:
+def _duplicates(ctx: LintContext) -> Iterator[Diagnostic]:
     first: dict[str, StepInfo] = {}
     for info in ctx.outline.steps:
         if info.id is None:
             continue
         if info.id in first:
             line = ctx.locate((*first[info.id].path, "id"))[0]
-            ctx.report((*info.path, "id"), "E200", f"duplicate step id {info.id!r} (also the id of the step "
-                                                   f"at line {line}); step ids are unique in a definition")
+            yield ctx.at((*info.path, "id"), "E200",
+                         f"duplicate step id {info.id!r} (also the id of the step at line {line}); step ids "
+                         "are unique in a definition")
         else:
             first[info.id] = info
 
@@ -80,7 +82,7 @@ def ends_run(step: Any) -> str | None:
     return None
 
 
-def _unreachable_steps(ctx: LintContext, path: JsonPath, items: list[Any]) -> None:
+def _unreachable_steps(ctx: LintContext, path: JsonPath, items: list[Any]) -> Iterator[Diagnostic]:
     for index, step in enumerate(items[:-1]):
         how = ends_run(step)
         if how is None:
@@ -88,23 +90,23 @@ def _unreachable_steps(ctx: LintContext, path: JsonPath, items: list[Any]) -> No
         line = ctx.locate((*path, index))[0]
         cause = f"the switch at line {line}, whose every branch ends the run" if how == "switch" \
             else f"the unconditional {how} at line {line}"
-        ctx.report((*path, index + 1), "W201", f"unreachable step: it comes after {cause}")
+        yield ctx.at((*path, index + 1), "W201", f"unreachable step: it comes after {cause}")
         return
 
 
-def _unreachable_catches(ctx: LintContext, info: StepInfo) -> None:
+def _unreachable_catches(ctx: LintContext, info: StepInfo) -> Iterator[Diagnostic]:
     clauses = info.data.get("catch")
     if not isinstance(clauses, list):
         return
     for index, clause in enumerate(clauses[:-1]):
         if isinstance(clause, dict) and clause.get("errors") is None:
             line = ctx.locate((*info.path, "catch", index))[0]
-            ctx.report((*info.path, "catch", index + 1), "W201",
+            yield ctx.at((*info.path, "catch", index + 1), "W201",
                        f"unreachable catch clause: the clause at line {line} catches every error")
             return
 
 
-def _unreachable_cases(ctx: LintContext, info: StepInfo) -> None:
+def _unreachable_cases(ctx: LintContext, info: StepInfo) -> Iterator[Diagnostic]:
     spec = info.data.get("switch")
     cases = spec.get("cases") if isinstance(spec, dict) else None
     if not isinstance(cases, list):
@@ -113,10 +115,10 @@ def _unreachable_cases(ctx: LintContext, info: StepInfo) -> None:
         if isinstance(case, dict) and constant(case.get("if")) is True:
             line = ctx.locate((*info.path, "switch", "cases", index))[0]
             if index + 1 < len(cases):
-                ctx.report((*info.path, "switch", "cases", index + 1), "W201",
+                yield ctx.at((*info.path, "switch", "cases", index + 1), "W201",
                            f"unreachable case: the case at line {line} is always true")
             elif isinstance(spec, dict) and "default" in spec:
-                ctx.report((*info.path, "switch", "default"), "W201",
+                yield ctx.at((*info.path, "switch", "default"), "W201",
                            f"unreachable default: the case at line {line} is always true", key=True)
             return
 
@@ -133,7 +135,7 @@ def _exits(steps: Any) -> bool:
     return False
 
 
-def _loop(ctx: LintContext, info: StepInfo) -> None:
+def _loop(ctx: LintContext, info: StepInfo) -> Iterator[Diagnostic]:
     spec = info.data.get("while")
     if not isinstance(spec, dict):
         return
@@ -141,20 +143,20 @@ def _loop(ctx: LintContext, info: StepInfo) -> None:
     truth = constant(spec.get("condition"))
     bound = spec.get("max_iterations")
     if truth is False:
-        ctx.report(where, "W202", "while condition is always false: the body never runs")
+        yield ctx.at(where, "W202", "while condition is always false: the body never runs")
     elif truth is True and isinstance(bound, int) and not _exits(spec.get("steps")):
-        ctx.report(where, "W202", "while condition is always true and nothing in its body returns or fails: "
-                                  "the loop can only end by failing with MaxIterationsExceeded after "
-                                  f"{bound} iterations")
+        yield ctx.at(where, "W202",
+                     "while condition is always true and nothing in its body returns or fails: the loop can "
+                     f"only end by failing with MaxIterationsExceeded after {bound} iterations")
     if isinstance(bound, int) and bound > NESTED_WHILE_LIMIT and not info.top_level:
-        ctx.report((*info.path, "while", "max_iterations"), "W203",
+        yield ctx.at((*info.path, "while", "max_iterations"), "W203",
                    f"max_iterations {bound} in a nested while: only a top-level while continues as new, so "
                    "a loop this long may exceed Temporal's history limit (keep nested loops under "
                    f"{NESTED_WHILE_LIMIT} iterations, or move the loop to the top level or a child "
                    "definition)")
 
 
-KIND_CHECKS: dict[str, Callable[[LintContext, StepInfo], None]] = {
+KIND_CHECKS: dict[str, Callable[[LintContext, StepInfo], Iterator[Diagnostic]]] = {
     "try": _unreachable_catches,
     "switch": _unreachable_cases,
     "while": _loop,

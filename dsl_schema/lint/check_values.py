@@ -6,12 +6,14 @@ Values that are expressions are checked when they render, at run time; here only
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import SchemaError
 
+from ..diagnostics import Diagnostic
 from ..durations import DurationError, parse_duration, parse_timestamp
 from ..expressions import is_template
 from ..loader import JsonPath
@@ -22,34 +24,34 @@ from .outline import Value
 DEFAULT_INITIAL_INTERVAL = 1.0  # interpreter.options: the engine's default initial retry interval
 
 
-def check(ctx: LintContext) -> None:
+def check(ctx: LintContext) -> Iterator[Diagnostic]:
     """Check the literal values of the definition."""
     for value in ctx.outline.values:
         checker = _ROLES.get(value.role)
         if checker is not None:
-            checker(ctx, value)
-    _retries(ctx)
-    _children(ctx)
+            yield from checker(ctx, value)
+    yield from _retries(ctx)
+    yield from _children(ctx)
 
 
 def _literal(value: Any) -> bool:
     return not (isinstance(value, str) and is_template(value))
 
 
-def _duration(ctx: LintContext, value: Value) -> None:
+def _duration(ctx: LintContext, value: Value) -> Iterator[Diagnostic]:
     if _literal(value.value):
         try:
             parse_duration(value.value)
         except DurationError as err:
-            ctx.report(value.path, "E700", str(err))
+            yield ctx.at(value.path, "E700", str(err))
 
 
-def _timestamp(ctx: LintContext, value: Value) -> None:
+def _timestamp(ctx: LintContext, value: Value) -> Iterator[Diagnostic]:
     if _literal(value.value):
         try:
             parse_timestamp(value.value)
         except DurationError as err:
-            ctx.report(value.path, "E701", f"{err} (for example 2030-01-01T09:00:00Z)")
+            yield ctx.at(value.path, "E701", f"{err} (for example 2030-01-01T09:00:00Z)")
 
 
 _TYPES = ("array", "boolean", "integer", "null", "number", "object", "string")
@@ -71,7 +73,7 @@ def _schema_problem(text: str) -> tuple[str, tuple[str | int, ...]] | None:
     return reason, ()
 
 
-def _schema(ctx: LintContext, value: Value) -> None:
+def _schema(ctx: LintContext, value: Value) -> Iterator[Diagnostic]:
     try:
         text = json.dumps(value.value, sort_keys=True)
     except (TypeError, ValueError):
@@ -82,15 +84,15 @@ def _schema(ctx: LintContext, value: Value) -> None:
         section = value.path[0]
         what = "input schema" if section == "input" else f"{str(section)[:-1]} {value.path[1]!r} schema"
         where = (*value.path, *inner)
-        ctx.report(where, "E702", f"{what} is not a valid JSON Schema: {reason}",
+        yield ctx.at(where, "E702", f"{what} is not a valid JSON Schema: {reason}",
                    key=bool(inner) and isinstance(inner[-1], str))
 
 
-def _items(ctx: LintContext, value: Value) -> None:
+def _items(ctx: LintContext, value: Value) -> Iterator[Diagnostic]:
     items = value.value
     if isinstance(items, list) or (isinstance(items, str) and is_template(items)):
         return
-    ctx.report(value.path, "E704", f"foreach items must be a list or an expression that gives one, not "
+    yield ctx.at(value.path, "E704", f"foreach items must be a list or an expression that gives one, not "
                                    f"{json.dumps(items)}")
 
 
@@ -106,7 +108,7 @@ def _seconds(value: Any) -> float | None:
         return None
 
 
-def _retries(ctx: LintContext) -> None:
+def _retries(ctx: LintContext) -> Iterator[Diagnostic]:
     """``maximum_interval`` below ``initial_interval`` (step values over the definition's defaults), which
     Temporal rejects when the activity is scheduled."""
     defaults = value_at(ctx.data, ("defaults", "retry"))
@@ -135,11 +137,11 @@ def _retries(ctx: LintContext) -> None:
             continue
         reported.add(maximum_path)
         given = f"initial_interval {initial!r}" if initial is not None else "the default initial_interval 1s"
-        ctx.report(maximum_path, "E703", f"retry maximum_interval {maximum!r} is shorter than {given}; "
+        yield ctx.at(maximum_path, "E703", f"retry maximum_interval {maximum!r} is shorter than {given}; "
                                          "Temporal rejects such a retry policy")
 
 
-def _children(ctx: LintContext) -> None:
+def _children(ctx: LintContext) -> Iterator[Diagnostic]:
     names = ctx.catalog_names
     if names is None:
         return
@@ -149,6 +151,6 @@ def _children(ctx: LintContext) -> None:
             continue
         name = value_at(info.data, ("child", "definition"))
         if isinstance(name, str) and name not in names and name != own:
-            ctx.report((*info.path, "child", "definition"), "E600",
+            yield ctx.at((*info.path, "child", "definition"), "E600",
                        f"unknown child definition {name!r}"
                        f"{did_you_mean(name, names) or ' (no definition of the catalog has that name)'}")

@@ -1,4 +1,9 @@
-"""What every family of checks shares: the document, its outline, the registry, and positioned reporting."""
+"""What every family of checks shares: the document, its outline, the registry, and positioned diagnostics.
+
+A family of checks is a generator: ``def check(ctx: LintContext) -> Iterator[Diagnostic]`` yields each
+problem it finds as ``yield ctx.at(path, code, message)``; nothing is collected in the context (it holds only
+facts one family gathers for a later one).
+"""
 
 from __future__ import annotations
 
@@ -49,7 +54,6 @@ class LintContext:
     outline: Outline
     registry: ActivityLookup | None = None
     catalog_names: frozenset[str] | None = None
-    found: list[Diagnostic] = field(default_factory=list)
     # Facts the expression checks gather for later families (signals and updates).
     signals_read: dict[str, list[tuple[JsonPath, tuple[str, ...]]]] = field(default_factory=dict)
     vars_read: set[str] = field(default_factory=set)
@@ -66,14 +70,12 @@ class LintContext:
             self._lines = self.doc.text.splitlines()
         return self._lines
 
-    def report(self, path: JsonPath, code: str, message: str, *, key: bool = False,
-               needles: Iterable[str] = ()) -> None:
-        """Add a diagnostic at ``path`` (its key when ``key``); with ``needles``, at the first of them found
-        in the value's source text (so the caret points at ``steps.x`` inside an expression)."""
+    def at(self, path: JsonPath, code: str, message: str, *, key: bool = False,
+           needles: Iterable[str] = ()) -> Diagnostic:
+        """A diagnostic at ``path`` (its key when ``key``); with ``needles``, at the first of them found in
+        the value's source text (so the caret points at ``steps.x`` inside an expression)."""
         line, col = self.locate(path, key=key, needles=needles)
-        self.found.append(
-            Diagnostic(self.doc.file, line, col, code, message, severity_of(code), json_path(path))
-        )
+        return Diagnostic(self.doc.file, line, col, code, message, severity_of(code), json_path(path))
 
     def locate(self, path: JsonPath, *, key: bool = False, needles: Iterable[str] = ()) -> tuple[int, int]:
         # A null value has no node of its own: ruamel places it at the next token, so use the key.

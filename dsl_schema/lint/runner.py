@@ -1,9 +1,9 @@
 """Lint files and folders: YAML, JSON Schema, models and semantic checks, every problem of every file.
 
-The pipeline per file is the catalog's (:func:`tdsl.dsl_schema.catalog.compile_document`) with one
-difference: the semantic checks also run when the schema is violated (the outline skips what has the wrong
-shape), so one run reports a misspelt key and an unknown activity together. Semantic diagnostics inside a
-part the schema already rejects are dropped.
+The pipeline per file is the catalog's (:mod:`tdsl.dsl_schema.compile`) with its ``check_invalid`` option:
+the semantic checks also run when the schema is violated (the outline skips what has the wrong shape), so one
+run reports a misspelt key and an unknown activity together. Semantic diagnostics inside a part the schema
+already rejects are dropped.
 """
 
 from __future__ import annotations
@@ -12,15 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pydantic import ValidationError
-
-from ..catalog import _model_diagnostics, definition_files, read_document
+from .. import compile as pipeline
 from ..diagnostics import DefinitionInvalid, Diagnostic
 from ..loader import LoadedDocument
-from ..models import Definition
-from ..validate import schema_diagnostics
 from .context import ActivityLookup
-from .semantic import semantic_diagnostics
 
 
 class LintPathError(Exception):
@@ -55,7 +50,7 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            for file in definition_files(path):
+            for file in pipeline.definition_files(path):
                 found.setdefault(file.resolve(), file)
         elif path.exists():
             found.setdefault(path.resolve(), path)
@@ -64,28 +59,11 @@ def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     return list(found.values())
 
 
-def _under(path: str, parent: str) -> bool:
-    return path == parent or path.startswith((f"{parent}.", f"{parent}["))
-
-
 def lint_document(
     doc: LoadedDocument, registry: ActivityLookup | None = None, catalog_names: frozenset[str] | None = None
 ) -> list[Diagnostic]:
     """Every problem of one loaded document, sorted by position."""
-    found = schema_diagnostics(doc)
-    if not found:
-        try:
-            Definition.model_validate(doc.data)
-        except ValidationError as err:
-            found = _model_diagnostics(doc, err)
-    semantic = semantic_diagnostics(doc, registry, catalog_names)
-    if found:
-        # A missing key (E103) says nothing about what is present; other errors make their subtree suspect.
-        blocked = [(d.json_path, d.code != "E103") for d in found]
-        semantic = [d for d in semantic if not any(
-            _under(d.json_path, where) if subtree else d.json_path == where for where, subtree in blocked
-        )]
-    return sorted(found + semantic)
+    return list(pipeline.compile_document(doc, registry, catalog_names, check_invalid=True).diagnostics)
 
 
 def lint_text(
@@ -112,11 +90,11 @@ def definition_names(folder: str | Path, skip: Iterable[Path] = ()) -> frozenset
         return frozenset()
     skipped = {p.resolve() for p in skip}
     names = set()
-    for file in definition_files(root):
+    for file in pipeline.definition_files(root):
         if file.resolve() in skipped:
             continue
         try:
-            data = read_document(file).data
+            data = pipeline.read_document(file).data
         except DefinitionInvalid:
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):
@@ -137,27 +115,16 @@ def lint_paths(
     docs: list[LoadedDocument] = []
     for file in files:
         try:
-            doc = read_document(file)
+            doc = pipeline.read_document(file)
         except DefinitionInvalid as err:
             report.diagnostics.extend(err.diagnostics)
             report.texts[str(file)] = err.text or ""
             continue
         docs.append(doc)
         report.texts[doc.file] = doc.text
-    names = definition_names(catalog_folder, files) if catalog_folder is not None else frozenset()
-    owners: dict[str, str] = {}
-    for doc in docs:
-        name = doc.data.get("name") if isinstance(doc.data, dict) else None
-        if isinstance(name, str):
-            owners.setdefault(name, doc.file)
-    names = names | frozenset(owners)
-    for doc in docs:
-        report.diagnostics.extend(lint_document(doc, registry, names))
-        name = doc.data.get("name") if isinstance(doc.data, dict) else None
-        if isinstance(name, str) and owners[name] != doc.file:
-            report.diagnostics.append(
-                doc.diagnostic(("name",), "E110", f"definition name {name!r} is also used by {owners[name]}")
-            )
+    known = definition_names(catalog_folder, files) if catalog_folder is not None else frozenset()
+    for compiled in pipeline.compile_documents(docs, registry, known, check_invalid=True):
+        report.diagnostics.extend(compiled.diagnostics)
     order = {file: index for index, file in enumerate(report.files)}
     report.diagnostics.sort(key=lambda d: (order.get(d.file, len(order)), d.line, d.col, d.code, d.message))
     return report

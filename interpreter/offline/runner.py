@@ -7,9 +7,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from pydantic import ValidationError
-
 from tdsl.dsl_schema.catalog import CatalogEntry, child_definition_names
+from tdsl.dsl_schema.compile import compile_data
 from tdsl.dsl_schema.durations import DurationError, parse_duration
 from tdsl.dsl_schema.expressions import ExpressionError, render
 from tdsl.dsl_schema.models import Definition
@@ -27,7 +26,9 @@ from .runtime import HandlerError, OfflineRun, World, round_trip
 DefinitionLike = CatalogEntry | Definition | Mapping[str, Any] | str
 
 
-def _definition(definition: DefinitionLike, catalog: Catalog | None) -> tuple[dict[str, Any], Definition]:
+def _definition(
+    definition: DefinitionLike, catalog: Catalog | None
+) -> tuple[dict[str, Any], Definition, dict[str, Any] | None]:
     if isinstance(definition, str):
         entry = catalog.get(definition) if catalog is not None else None
         if entry is None:
@@ -35,14 +36,18 @@ def _definition(definition: DefinitionLike, catalog: Catalog | None) -> tuple[di
             raise ValueError(f"unknown definition {definition!r} (known: {known})")
         definition = entry
     if isinstance(definition, CatalogEntry):
-        return dict(definition.data), definition.definition
+        return dict(definition.data), definition.definition, definition.source
     if isinstance(definition, Definition):
-        return definition.model_dump(mode="json", by_alias=True, exclude_none=True), definition
+        return definition.model_dump(mode="json", by_alias=True, exclude_none=True), definition, None
     data = dict(definition)
-    try:
-        return data, Definition.model_validate(data)
-    except ValidationError as err:
-        raise DefinitionError(f"invalid definition: {err}") from None
+    # The one compile pipeline, as the catalog compiles (activities are mocks here: their names and
+    # signatures are the test's business).
+    names = frozenset(catalog.names()) if catalog is not None else None
+    compiled = compile_data(data, catalog_names=names)
+    if compiled.definition is None:
+        problems = "; ".join(f"{d.json_path}: {d.code} {d.message}" for d in compiled.errors)
+        raise DefinitionError(f"invalid definition: {problems}")
+    return data, compiled.definition, None
 
 
 def _children(data: dict[str, Any], catalog: Catalog | None) -> dict[str, dict[str, Any]]:
@@ -209,10 +214,10 @@ def run_offline_sync(
     calls, timers and child starts. The input is checked against the definition's schema first
     (:class:`~tdsl.dsl_schema.payloads.PayloadError`) unless ``validate_input`` is false.
     """
-    data, model = _definition(definition, catalog)
+    data, model, source = _definition(definition, catalog)
     if validate_input:
         validate_payload(model.input, input, f"input of {model.name!r}")
-    payload = RunPayload(definition=data, input=input, children=_children(data, catalog))
+    payload = RunPayload(definition=data, input=input, children=_children(data, catalog), source=source)
     origin = start_time or datetime.now(UTC)
     if origin.tzinfo is None:
         raise ValueError("start_time must be timezone-aware")

@@ -31,6 +31,7 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
         definition=entry.definition,
         input=interp.render(spec.input, frame, path),
         children={name: interp.payload.child(name) for name in interp.payload.children},
+        source=entry.source,
     )
     summary = f"{path}: run {spec.definition}"
     if spec.summary:  # the Web UI's line for the child run

@@ -128,9 +128,9 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     found: list[type[Exception]] = [ConfigError, UsageError]
     # Only a command that imported the activity registry can have failed to load an activity module; the
     # others (status, signal, ...) must not import it just to name this error.
-    registry = sys.modules.get("tdsl.activities.registry")
-    if registry is not None:
-        found.append(registry.ActivityModuleError)
+    modules = sys.modules.get("tdsl.activities.modules")
+    if modules is not None:
+        found.append(modules.ActivityModuleError)
     return tuple(found)
 
 

@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 
-from tdsl.activities.registry import ActivityRegistry, load_modules
+from tdsl.activities import load_modules
 from tdsl.dsl_schema.lint import LintPathError, lint_paths, render
 
 from ..config import ConfigError
@@ -30,7 +30,7 @@ def print_output(text: str) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         settings = settings_from(args)
-        registry = load_modules(settings.activity_modules, into=ActivityRegistry())
+        registry = load_modules(settings.activity_modules)
         paths = args.paths or [settings.definitions]
         report = lint_paths(paths, registry, catalog_folder=settings.definitions)
     except (ConfigError, ImportError, LintPathError) as err:

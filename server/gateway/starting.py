@@ -179,7 +179,9 @@ class RunStarter:
         # Not cached by the parent's sha256: a child definition may change (or appear) while its parent does
         # not, and every start pins the children as the catalog holds them now.
         children = self.catalog.children_of(entry.name)
-        payload = RunPayload(definition=entry.data, input=input, children=children).to_data()
+        payload = RunPayload(
+            definition=entry.data, input=input, children=children, source=entry.source
+        ).to_data()
         return await self._start(name, [payload], final_id, queue, entry.memo(), delay, reuse)
 
     async def _start(

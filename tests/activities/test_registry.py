@@ -14,9 +14,9 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.exceptions import ApplicationError
 
-from tdsl import activities
-from tdsl.activities.registry import KWARGS_KEY, ActivityRegistry, DuplicateActivityError, load_modules
-from tdsl.dsl_schema.catalog import Catalog
+from tdsl.activities import load_modules
+from tdsl.activities.registry import KWARGS_KEY, ActivityRegistry, DuplicateActivityError
+from tdsl.dsl_schema.catalog import Catalog, load_definition_text
 from tdsl.interpreter.options import KWARGS_KEY as INTERPRETER_KWARGS_KEY
 from tdsl.interpreter.options import pack_arguments
 from tests.support import harness
@@ -113,12 +113,14 @@ def test_a_second_function_under_a_taken_name_is_refused() -> None:
 def test_update_and_load_modules_copy_activities() -> None:
     combined = ActivityRegistry()
     combined.update(fresh())
-    loaded = load_modules(["tdsl.activities.payments"], into=combined)
+    loaded = load_modules(["tdsl.activities.examples.payments"], into=combined)
     assert loaded is combined
     assert {"greet", "sync_total", "charge_payment", "refund_payment"} <= set(combined.names())
-    # modules register on the default registry, which holds every example activity
-    assert load_modules([]) is activities.default_registry
-    assert {"charge_payment", "reserve_inventory", "send_email"} <= set(activities.default_registry.names())
+    # without ``into``: a new registry holding exactly the named modules' activities
+    assert load_modules([]).names() == []
+    examples = load_modules(["tdsl.activities.examples"])
+    assert {"charge_payment", "reserve_inventory", "send_email"} <= set(examples.names())
+    assert "greet" not in examples
 
 
 # ---------------------------------------------------------------------------------------------- arguments
@@ -213,10 +215,9 @@ async def test_the_worker_runs_exactly_the_registry(client: Client, task_queue: 
     async with harness(client, task_queue, registry=registry, catalog=Catalog()) as h:
         h.add(CALLS)
         result = await h.execute("registry_calls", {"lines": [{"sku": "A", "quantity": 4}]})
-        h.add(CALLS_OTHER)
-        # RunService refuses it: send_email is an example activity, but not in this registry
-        other = h.catalog.get("registry_calls_other")
-        assert other is not None
+        # The catalog and RunService refuse it (send_email is an example activity, but not in this
+        # registry): start it directly, compiled without a registry.
+        other = load_definition_text(CALLS_OTHER, "<test>")
         payload: dict[str, Any] = {"definition": other.data, "input": None}
         started: WorkflowHandle[Any, Any] = await h.client.start_workflow(
             "registry_calls_other",

@@ -7,7 +7,7 @@ from typing import Any
 
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.support import harness
 
 from .helpers import unique

@@ -7,7 +7,7 @@ import pytest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.server.errors import InvalidInput
 from tests.support import harness
 
@@ -101,8 +101,8 @@ async def test_failed_batches_beyond_the_tolerance_fail_the_run(
     cause = failure.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "TooManyFailedBatches"
     assert cause.message == (
-        f"step 'policy' failed: TooManyFailedBatches: 2 of 10 batches of {dataset} failed "
-        f"(tolerated: {tolerated or 0})"
+        f"data_processing.yaml:57: step 'policy' failed: TooManyFailedBatches: 2 of 10 batches of {dataset} "
+        f"failed (tolerated: {tolerated or 0})"
     )
     failed = cause.details[0]["error"]["details"]
     assert [(f["index"], f["item"], f["error"]["type"]) for f in failed] == [

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.server.errors import InvalidPayload
 from tests.support import harness
 

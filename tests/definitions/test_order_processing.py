@@ -10,7 +10,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.server.errors import InvalidInput, RunFailedError
 from tests.support import harness
 
@@ -75,7 +75,7 @@ async def test_out_of_stock_refunds_the_payment(client: Client, task_queue: str)
     cause = failure.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "OutOfStock"
     assert cause.message == (
-        "step 'inventory' failed: OutOfStock: out of stock: OUT-OF-STOCK-9; "
+        "order_processing.yaml:38: step 'inventory' failed: OutOfStock: out of stock: OUT-OF-STOCK-9; "
         "compensated: payment (refund_payment: completed)"
     )
     assert ledger.calls(handle.id) == ["charge_payment", "refund_payment"]
@@ -115,7 +115,12 @@ async def test_declined_payment_has_nothing_to_undo(client: Client, task_queue: 
             await handle.result()
     cause = failure.value.cause
     assert isinstance(cause, ApplicationError) and cause.type == "PaymentDeclined"
-    assert cause.message == "step 'payment' failed: PaymentDeclined: payment of 20000.0 for user-1 declined"
+    assert cause.message == (
+        "order_processing.yaml:29: step 'payment' failed: PaymentDeclined: payment of 20000.0 for user-1 "
+        "declined"
+    )
+    error = cause.details[0]["error"]
+    assert (error["file"], error["line"], error["step"]) == ("order_processing.yaml", 29, "payment")
     assert [(e.activity, e.outcome) for e in ledger.entries(handle.id)] == [("charge_payment", "failed")]
 
 

@@ -10,7 +10,7 @@ import pytest
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.server.errors import InvalidInput
 from tests.support import harness, time_skipping_runs
 

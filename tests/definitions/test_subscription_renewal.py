@@ -9,7 +9,7 @@ from typing import Any
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.support import harness
 
 from .helpers import events, unique, wait_for_signal_wait

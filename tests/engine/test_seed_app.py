@@ -8,7 +8,7 @@ import uuid
 import httpx
 from temporalio.api.enums.v1 import EventType
 
-from tdsl.activities.ledger import ledger
+from tdsl.activities.examples.ledger import ledger
 from tdsl.server.engine import TemporalEngine
 from tests.server.helpers import eventually
 

@@ -13,12 +13,12 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from tdsl import activities
-from tdsl.activities import ledger
-from tdsl.activities.registry import ActivityRegistry
+from tdsl.activities import ActivityRegistry
+from tdsl.activities.examples import ledger
+from tests.support import example_registry
 
 REGISTRY = ActivityRegistry()
-REGISTRY.update(activities.default_registry)
+REGISTRY.update(example_registry())
 
 
 @dataclass

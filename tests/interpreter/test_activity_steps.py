@@ -14,7 +14,7 @@ from temporalio.converter import DataConverter
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.dsl_schema.catalog import load_definition_text
 from tdsl.interpreter import RunPayload
 from tdsl.server.errors import DefinitionNotRunnable, InvalidInput
@@ -290,7 +290,7 @@ steps:
 async def test_unregistered_activity_is_refused_before_start(client: Client, task_queue: str) -> None:
     workflow_id = f"unregistered-{uuid.uuid4().hex[:8]}"
     async with harness(client, task_queue) as h:
-        h.add(UNREGISTERED)
+        h.add(UNREGISTERED, expect_errors=["E400"])
         with pytest.raises(DefinitionNotRunnable) as caught:
             await h.runs.start("calls_unregistered", {}, workflow_id=workflow_id)
     assert caught.value.message == (

@@ -8,7 +8,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.interpreter.histories import assert_replays, events, of_type, summaries, wait_for_event
 from tests.support import harness
 

@@ -8,7 +8,7 @@ import pytest
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.support import harness
 
 ROUTE = """

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.interpreter.histories import events, of_type
 from tests.support import harness, time_skipping_runs
 

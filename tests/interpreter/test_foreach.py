@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.interpreter import probes
 from tests.interpreter.histories import assert_replays, events, max_outstanding_activities, summaries
 from tests.support import harness

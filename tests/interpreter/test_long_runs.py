@@ -11,7 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tdsl.interpreter.steps.foreach import BATCH_SIZE
 from tdsl.server.config import TemporalSettings
 from tdsl.server.connection import connect

@@ -74,7 +74,7 @@ def test_failing_reservation_refunds_the_payment() -> None:
     assert result.status == "failed"
     assert result.error is not None and result.error.type == "OutOfStock"
     assert result.failure == (
-        "step 'inventory' failed: OutOfStock: BOOK is sold out; "
+        "order_processing.yaml:38: step 'inventory' failed: OutOfStock: BOOK is sold out; "
         "compensated: payment (refund_payment: completed)"
     )
     # OutOfStock is non-retryable for this step: one attempt, then the refund with the payment's transaction
@@ -128,7 +128,7 @@ def test_exhausted_retries_fail_with_the_last_error_and_compensate() -> None:
     assert result.status == "failed"
     assert result.attempts("reserve_inventory") == 3  # maximum_attempts: 3
     assert result.failure == (
-        "step 'inventory' failed: RuntimeError: warehouse down; "
+        "order_processing.yaml:38: step 'inventory' failed: RuntimeError: warehouse down; "
         "compensated: payment (refund_payment: completed)"
     )
     assert result.activity_names() == ["charge_payment", "refund_payment"]
@@ -160,7 +160,7 @@ def test_slow_async_mock_times_out_in_virtual_time() -> None:
     assert time.perf_counter() - started < 5
     assert result.status == "failed"
     assert result.failure == (
-        "step 'inventory' failed: TimeoutError: timed out (START_TO_CLOSE); "
+        "order_processing.yaml:38: step 'inventory' failed: TimeoutError: timed out (START_TO_CLOSE); "
         "compensated: payment (refund_payment: completed)"
     )
     # timeout 20s per attempt, backoff 1s and 2s between the three attempts
@@ -302,7 +302,9 @@ def test_booking_saga_returns_its_failure_output_after_compensating() -> None:
 
 
 def test_example_activity_registry_runs_offline() -> None:
-    registry = load_modules(["tdsl.activities.travel", "tdsl.activities.payments"], ActivityRegistry())
+    registry = load_modules(
+        ["tdsl.activities.examples.travel", "tdsl.activities.examples.payments"], ActivityRegistry()
+    )
     result = run_offline_sync("booking_saga", {**TRIP, "total": 15_000}, catalog=CATALOG, activities=registry)
     assert result.status == "completed"
     assert result.output["error"] == "PaymentDeclined: payment of 15000.0 for user-7 declined"

@@ -8,11 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from tdsl.dsl_schema.loader import load_text
+from tdsl.dsl_schema.compile import compile_text
+from tdsl.dsl_schema.models import Definition
 from tdsl.interpreter import PROGRESS_QUERY, OfflineResult, run_offline_sync
 from tests.interpreter.test_queries_updates import COUNTER
 
-DEFINITION = load_text(COUNTER).data
+# Its ``broken`` query reads a variable nothing sets, so the compiler refuses it (E303) and offline runs of
+# its data would too; the model (valid for the schema) is run as it is, to see the query fail at run time.
+COMPILED = compile_text(COUNTER)
+assert [d.code for d in COMPILED.errors] == ["E303"]
+DEFINITION = Definition.model_validate(COMPILED.doc.data)
 
 
 def run(**options: Any) -> OfflineResult:

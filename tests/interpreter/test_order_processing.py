@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from temporalio.client import Client, WorkflowFailureError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.support import harness
 
 ORDER: dict[str, Any] = {

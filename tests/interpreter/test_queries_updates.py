@@ -80,7 +80,7 @@ async def test_queries_read_the_run_state_and_still_answer_after_the_run_closed(
     client: Client, task_queue: str
 ) -> None:
     async with harness(client, task_queue) as h:
-        name = h.add(COUNTER)
+        name = h.add(COUNTER, expect_errors=["E303"])
         handle = await h.start(name, {"limit": 10})
         await wait_for_event(handle, TIMER_STARTED)
         assert await h.runs.query(handle.id, "count") == 0
@@ -99,7 +99,7 @@ async def test_queries_read_the_run_state_and_still_answer_after_the_run_closed(
 
 async def test_queries_cannot_change_the_run_and_report_their_errors(client: Client, task_queue: str) -> None:
     async with harness(client, task_queue) as h:
-        name = h.add(COUNTER)
+        name = h.add(COUNTER, expect_errors=["E303"])
         handle = await h.start(name, {"limit": 10})
         await wait_for_event(handle, TIMER_STARTED)
         with pytest.raises(EngineError) as sneaky:
@@ -117,7 +117,7 @@ async def test_queries_cannot_change_the_run_and_report_their_errors(client: Cli
 
 async def test_updates_set_variables_and_return_a_value(client: Client, task_queue: str) -> None:
     async with harness(client, task_queue) as h:
-        name = h.add(COUNTER)
+        name = h.add(COUNTER, expect_errors=["E303"])
         handle = await h.start(name, {"limit": 10})
         assert await h.runs.update(handle.id, "add", {"amount": 2}) == {"count": 2, "log": [2]}
         assert await handle.execute_update("add", {"amount": 3}) == {"count": 5, "log": [2, 3]}
@@ -134,7 +134,7 @@ async def test_invalid_updates_are_rejected_without_touching_the_history(
     client: Client, task_queue: str
 ) -> None:
     async with harness(client, task_queue) as h:
-        name = h.add(COUNTER)
+        name = h.add(COUNTER, expect_errors=["E303"])
         handle = await h.start(name, {"limit": 10})
         await wait_for_event(handle, TIMER_STARTED)
         before = type_names(await events(handle))
@@ -176,7 +176,7 @@ async def test_invalid_updates_are_rejected_without_touching_the_history(
 
 async def test_an_update_that_fails_after_acceptance_fails_alone(client: Client, task_queue: str) -> None:
     async with harness(client, task_queue) as h:
-        name = h.add(COUNTER)
+        name = h.add(COUNTER, expect_errors=["E303"])
         handle = await h.start(name, {"limit": 10})
         await h.runs.update(handle.id, "add", {"amount": 1})
         with pytest.raises(WorkflowUpdateFailedError) as failed:
@@ -197,7 +197,7 @@ async def test_an_update_delivered_with_the_start_sees_the_initial_variables(
     client: Client, task_queue: str
 ) -> None:
     async with harness(client, task_queue) as h:
-        name = h.add(COUNTER)
+        name = h.add(COUNTER, expect_errors=["E303"])
         entry = h.catalog.get(name)
         assert entry is not None
         workflow_id = h.unique_id(name)

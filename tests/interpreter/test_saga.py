@@ -12,7 +12,7 @@ from temporalio.api.enums.v1 import EventType
 from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.exceptions import ApplicationError, CancelledError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.interpreter import probes
 from tests.interpreter.histories import (
     activity_names,
@@ -258,7 +258,7 @@ async def test_a_failure_output_that_cannot_be_rendered_still_fails_the_run(
         'error: "{{ error.type }}: {{ error.message }}"', 'error: "{{ erro }}"'
     )
     async with harness(client, task_queue, registry=probes.REGISTRY) as h:
-        name = h.add(broken)
+        name = h.add(broken, expect_errors=["E304"])
         handle = await h.start(name, booking(confirm_fails="ConfirmationLost"))
         cause = await failure_of(handle)
     assert cause.type == "DefinitionError"

@@ -7,7 +7,7 @@ from typing import Any
 from temporalio.client import Client, WorkflowFailureError
 from temporalio.exceptions import ApplicationError
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.interpreter import probes
 from tests.support import harness
 

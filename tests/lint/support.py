@@ -4,17 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import tdsl.activities  # noqa: F401  - registers the example activities
-from tdsl.activities.registry import ActivityRegistry, load_modules
+from tests.support import example_registry
+
+__all__ = ["FIXTURES", "ROOT", "example_registry", "expected_lines"]
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
 ROOT = HERE.parent.parent
-
-
-def example_registry() -> ActivityRegistry:
-    """A registry holding exactly the example activities (as ``tdsl lint`` loads them by default)."""
-    return load_modules(["tdsl.activities"], into=ActivityRegistry())
 
 
 def expected_lines(path: Path) -> list[str]:

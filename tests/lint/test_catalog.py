@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+
 from tdsl.dsl_schema.catalog import Catalog
-from tdsl.dsl_schema.lint import semantic_checker
+from tdsl.server.cli import build_parser
 from tdsl.server.engine import TemporalEngine
 
 from .support import example_registry
@@ -45,7 +48,7 @@ def _folder(tmp_path: Path) -> Path:
 
 def test_the_catalog_keeps_invalid_definitions_out_and_reports_their_positions(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    catalog = Catalog.load(folder, checker=semantic_checker(example_registry()))
+    catalog = Catalog.load(folder, example_registry())
     assert catalog.names() == ["greeting", "reminder"]
     broken = catalog.invalid[str(folder / "broken.yaml")]
     assert [d.format() for d in broken.diagnostics] == [
@@ -67,8 +70,53 @@ def test_the_catalog_keeps_invalid_definitions_out_and_reports_their_positions(t
 
 def test_the_engine_loads_its_catalog_through_the_linter(tmp_path: Path) -> None:
     folder = _folder(tmp_path)
-    engine = TemporalEngine(definitions=str(folder), activity_modules=["tdsl.activities"])
+    engine = TemporalEngine(definitions=str(folder), activity_modules=["tdsl.activities.examples"])
     catalog = engine.load_catalog()
     assert catalog.names() == ["greeting", "reminder"]
     broken = catalog.invalid[str(folder / "broken.yaml")]
     assert [d.code for d in broken.diagnostics] == ["E400", "E301", "E600"]
+
+
+AGREEMENT = {
+    "unknown_activity": "name: unknown_activity\nsteps:\n  - activity: teleport\n",
+    "bad_arguments": "name: bad_arguments\nsteps:\n  - activity: send_email\n    args: [a@example.com]\n",
+    "bad_reference": "name: bad_reference\nsteps:\n  - set: {x: \"{{ steps.nope }}\"}\n",
+    "schema_and_activity": "name: schema_and_activity\nsteps:\n  - activity: teleport\n    retries: 3\n",
+    "warned": "name: warned\nsignals:\n  unused: {}\nsteps:\n  - wait: 1s\n",
+    "warned_again": "name: warned\nsteps:\n  - wait: 1s\n",
+}
+
+
+def test_the_engine_and_tdsl_lint_agree_on_the_same_files_and_activities(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("TDSL_CONFIG", "TDSL_DEFINITIONS", "TDSL_ACTIVITY_MODULES"):
+        monkeypatch.delenv(name, raising=False)
+    folder = tmp_path / "definitions"
+    folder.mkdir()
+    for name, text in AGREEMENT.items():
+        (folder / f"{name}.yaml").write_text(text, encoding="utf-8")
+    engine = TemporalEngine(definitions="definitions", activity_modules=["tdsl.activities.examples"])
+    catalog = engine.load_catalog()
+    args = build_parser().parse_args(
+        ["lint", "--format", "json", "--activity-module", "tdsl.activities.examples"]
+    )
+    assert args.func(args) == 1
+    linted: dict[str, list[str]] = {}
+    for found in json.loads(capsys.readouterr().out)["diagnostics"]:
+        if found["severity"] == "error":
+            linted.setdefault(found["file"], []).append(found["code"])
+    refused = {file: [d.code for d in err.diagnostics] for file, err in catalog.invalid.items()}
+    # The same files are refused with the same codes; on a file the schema rejects, the linter goes on and
+    # also reports what the semantic checks find elsewhere (the engine stops at the schema).
+    assert linted.pop("definitions/schema_and_activity.yaml") == ["E400", "E102"]
+    assert refused.pop("definitions/schema_and_activity.yaml") == ["E102"]
+    assert refused == linted == {
+        "definitions/warned_again.yaml": ["E110"],
+        "definitions/bad_arguments.yaml": ["E401"],
+        "definitions/bad_reference.yaml": ["E301"],
+        "definitions/unknown_activity.yaml": ["E400"],
+    }
+    assert catalog.names() == ["warned"]
+    assert [d.code for d in catalog.entries["warned"].warnings] == ["W501"]

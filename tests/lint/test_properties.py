@@ -8,9 +8,9 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tdsl.dsl_schema.catalog import compile_document
+from tdsl.dsl_schema.compile import compile_document
 from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
-from tdsl.dsl_schema.lint import CODES, lint_text, semantic_checker
+from tdsl.dsl_schema.lint import CODES, lint_text
 from tdsl.dsl_schema.loader import load_text
 
 from ..dsl_schema.strategies import Drawn, documents
@@ -18,7 +18,6 @@ from .strategies import definitions, mutated, to_yaml
 from .support import ROOT, example_registry
 
 REGISTRY = example_registry()
-CHECKER = semantic_checker(REGISTRY)
 PROJECT_TEXTS = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "definitions").glob("*.yaml"))]
 NAMES = frozenset({"orders", "bookings", "reminders", "order_processing", "approval"})
 SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -39,7 +38,7 @@ def catalog_diagnostics(text: str) -> list[Diagnostic]:
         doc = load_text(text, "def.yaml")
     except DefinitionInvalid as err:
         return err.diagnostics
-    return compile_document(doc, CHECKER, NAMES)[1]
+    return list(compile_document(doc, REGISTRY, NAMES).diagnostics)
 
 
 @SETTINGS

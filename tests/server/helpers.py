@@ -28,7 +28,7 @@ def make_settings(task_queue: str, *, definitions: Path | str = DEFINITIONS, **h
         {
             "temporal": {"task_queue": task_queue, "worker": {"graceful_shutdown_seconds": 0}},
             "definitions": str(definitions),
-            "activity_modules": ["tdsl.activities"],
+            "activity_modules": ["tdsl.activities.examples"],
             "http": http,
         }
     )

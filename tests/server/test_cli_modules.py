@@ -40,10 +40,11 @@ async def test_modules_in_the_current_folder_are_found(tmp_path: Path) -> None:
     (tmp_path / "definitions" / "greeting.yaml").write_text(GREETING)
     (tmp_path / "my_activities.py").write_text(MY_ACTIVITIES)
     found = await tdsl_in(
-        tmp_path, "lint", "--activity-module", "tdsl.activities", "--activity-module", "my_activities"
+        tmp_path, "lint", "--activity-module", "tdsl.activities.examples",
+        "--activity-module", "my_activities",
     )
     assert found.code == 0, found.out + found.err
-    missing = await tdsl_in(tmp_path, "lint", "--activity-module", "tdsl.activities")
+    missing = await tdsl_in(tmp_path, "lint", "--activity-module", "tdsl.activities.examples")
     assert missing.code == 1
     assert "unknown activity 'send_sms'" in missing.out
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from temporalio.client import Client
 
-from tdsl.activities import ledger
+from tdsl.activities.examples import ledger
 from tests.server.cli import ROOT, tdsl
 from tests.support import harness
 
@@ -99,7 +99,8 @@ async def test_unknown_definition_and_failed_run_exit_non_zero_without_traceback
                           *connection(temporal_address, task_queue))
     assert (done.code, done.out) == (1, "")
     assert done.err.startswith(
-        f"tdsl: error: run '{workflow_id}' failed: OutOfStock: step 'inventory' failed: OutOfStock: "
+        f"tdsl: error: run '{workflow_id}' failed: OutOfStock: order_processing.yaml:38: step 'inventory' "
+        "failed: OutOfStock: "
         "out of stock: OUT-OF-STOCK-3"
     )
     assert "refund_payment" in done.err

@@ -7,11 +7,10 @@ import signal
 
 from temporalio.client import Client
 
-from tdsl.activities import default_registry
 from tdsl.server.runs import RunService
 from tests.server.cli import ROOT, TDSL, environment
 from tests.server.helpers import unique
-from tests.support import project_catalog
+from tests.support import example_registry, project_catalog
 
 ORDER = {"order_id": "W-1", "user_id": "u-1", "items": [{"sku": "BOOK-1", "quantity": 1}], "total": 12.5,
          "email": "ada@example.com"}
@@ -31,7 +30,7 @@ async def test_worker_process_runs_definitions_and_stops_on_sigterm(
     assert f"task_queue={queue}" in banner and "order_processing" in banner, banner
     try:
         # No worker in this process: only the subprocess can complete the run.
-        runs = RunService(client, project_catalog(), default_registry, queue)
+        runs = RunService(client, project_catalog(), example_registry(), queue)
         order = {**ORDER, "order_id": unique("W")}
         started = await runs.start("order_processing", order)
         result = await runs.result(started.workflow_id, timeout=60)

@@ -68,7 +68,7 @@ def test_environment_overrides_every_key(tmp_path: Path) -> None:
         "TDSL_TLS__SERVER_NAME": "frontend.example",
         "TDSL_HTTP__PORT": "9000",
         "TDSL_API_TOKENS": "one, two",
-        "TDSL_ACTIVITY_MODULES": "tdsl.activities,my.acts",
+        "TDSL_ACTIVITY_MODULES": "tdsl.activities.examples,my.acts",
         "TDSL_DEFINITIONS": "flows",
         "TDSL_DEV__UI_PORT": "9233",
     }
@@ -82,7 +82,7 @@ def test_environment_overrides_every_key(tmp_path: Path) -> None:
     assert settings.temporal.tls.server_name == "frontend.example"
     assert settings.http.port == 9000
     assert settings.http.tokens == ["one", "two"]
-    assert settings.activity_modules == ["tdsl.activities", "my.acts"]
+    assert settings.activity_modules == ["tdsl.activities.examples", "my.acts"]
     assert settings.definitions == "flows"
     assert settings.dev.ui_port == 9233
     explicit = load_settings(path, environ=environ, overrides={"http": {"port": 1234}})

@@ -6,10 +6,11 @@ from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
+from tdsl.activities import register
+
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
 
 DECLINE_ABOVE = 10_000
 

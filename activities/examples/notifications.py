@@ -6,9 +6,10 @@ from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
+from tdsl.activities import register
+
 from . import simulation
 from .ledger import ledger
-from .registry import register
 
 
 @register

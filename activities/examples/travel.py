@@ -11,10 +11,11 @@ from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
+from tdsl.activities import register
+
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
 
 UNAVAILABLE_PREFIX = "FULL"
 NON_REFUNDABLE_PREFIX = "NONREF"

@@ -21,9 +21,10 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from tdsl.activities import register
+
 from . import simulation
 from .ledger import ledger
-from .registry import register
 
 DEFAULT_RECORDS = 1000
 _SIZE = re.compile(r"-(\d+)$")

@@ -11,10 +11,11 @@ from typing import Any
 
 from temporalio.exceptions import ApplicationError
 
+from tdsl.activities import register
+
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
 
 OUT_OF_STOCK_PREFIX = "OUT-OF-STOCK"
 SLOW_PREFIX = "SLOW-"

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tdsl.activities import register
+
 from . import simulation
 from ._common import stable_id
 from .ledger import ledger
-from .registry import register
 
 
 @register
