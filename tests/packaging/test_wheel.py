@@ -9,6 +9,7 @@ third-party libraries (from this environment's site-packages) are importable, as
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -20,6 +21,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+NOT_SOURCE = (".git", ".venv", ".state", "build", "dist", "*.egg-info", "__pycache__", ".*_cache", ".hypo*")
 
 DEFINITION = """\
 name: shouting
@@ -89,8 +91,11 @@ asyncio.run(main())
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # Built from a clean copy: an in-tree build leaves build/ behind, whose stale files a later build packs.
+    source = tmp_path_factory.mktemp("source") / "temporal-dsl"
+    shutil.copytree(ROOT, source, symlinks=True, ignore=shutil.ignore_patterns(*NOT_SOURCE))
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(source)],
         check=True,
         capture_output=True,
     )
