@@ -109,3 +109,9 @@ def test_the_nested_lists_of_a_raw_step_carry_their_declared_run_time_segments()
     assert [(n.path, n.segment) for n in nested_step_lists(KINDS["foreach"].model, loop)] == [
         (("foreach", "steps"), "")
     ]
+
+
+def test_every_declared_kind_has_an_interpreter_handler() -> None:
+    from tdsl.interpreter import steps
+
+    assert {kind.model for kind in KINDS.values()} <= set(steps._HANDLERS)
