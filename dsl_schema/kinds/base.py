@@ -18,6 +18,7 @@ metadata (pydantic ignores objects it does not know) tell the others what they n
 from __future__ import annotations
 
 import typing
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any, TypeAlias
 
@@ -90,6 +91,12 @@ class Nested:
     steps run in a child frame whose results are not visible after the step (foreach items); ``branch``:
     lists run concurrently, each apart from its siblings (parallel); ``sees``: labels of the step's earlier
     lists whose results these steps see (``catch`` sees ``try``).
+
+    ``segment`` (required): what the interpreter's handler appends to the step's path for these steps, as in
+    ``<step>/<segment>/<inner step>``; ``{key}`` is the mapping key of a list held per key (a branch or
+    signal name), ``{index}`` the position of the clause holding the list in its own list (``catch#{index}``);
+    empty for a loop body, whose segment is the iteration (``orders[3]/charge``). The source map
+    (``dsl_schema/source_map.py``) names steps by it, so a failure's path finds its line.
     """
 
     label: str
@@ -97,6 +104,11 @@ class Nested:
     frame: bool = False
     branch: bool = False
     sees: tuple[str, ...] = ()
+    segment: str = field(kw_only=True)
+
+    def segment_of(self, key: str | None = None, index: int | None = None) -> str:
+        """The run-time path segment of one list: :attr:`segment` with its ``key`` and ``index``."""
+        return self.segment.format(key="" if key is None else key, index="" if index is None else index)
 
 
 @dataclass(frozen=True)
@@ -258,3 +270,77 @@ def nested_lists(model: type[BaseModel]) -> tuple[Nested, ...]:
 
     visit(model)
     return tuple(found)
+
+
+@dataclass(frozen=True)
+class NestedList:
+    """One step list found in a step's raw mapping: its declaration, its JSON path below the step, its
+    value (as written, any shape) and the run-time path segment its steps get (see :attr:`Nested.segment`)."""
+
+    spec: Nested
+    path: tuple[str | int, ...]
+    items: Any
+    segment: str
+
+
+def nested_step_lists(model: type[BaseModel], data: Any) -> Iterator[NestedList]:
+    """Every step list held by ``data``, a raw step mapping of the kind ``model`` declares, in field order.
+
+    Led by the model's annotations and their :class:`Nested` markers, so it knows no kind by name. It is
+    defensive: values of an unexpected shape (a document the schema rejects) are skipped, not an error.
+    """
+
+    def fields(model: type[BaseModel], value: dict[str, Any], path: tuple[str | int, ...],
+               index: int | None) -> Iterator[NestedList]:
+        for name, info in model.model_fields.items():
+            key = info.alias or name
+            if key in value:
+                yield from visit(info.annotation, info.metadata, value[key], (*path, key), index)
+
+    def visit(tp: Any, metadata: list[Any], value: Any, path: tuple[str | int, ...],
+              index: int | None) -> Iterator[NestedList]:
+        marks = list(metadata)
+        while typing.get_origin(tp) is typing.Annotated:
+            tp, *more = typing.get_args(tp)
+            marks.extend(more)
+        spec = next((mark for mark in marks if isinstance(mark, Nested)), None)
+        origin = typing.get_origin(tp)
+        if spec is not None:
+            if origin is dict:  # one list per key
+                for key, items in value.items() if isinstance(value, dict) else ():
+                    yield NestedList(spec, (*path, key), items, spec.segment_of(str(key), index))
+            else:
+                yield NestedList(spec, path, value, spec.segment_of(None, index))
+        elif isinstance(tp, type) and issubclass(tp, BaseModel):
+            # A step model below a step is a step of a list, walked by the caller (never reached: lists
+            # of steps are marked), not part of this step.
+            if isinstance(value, dict) and not issubclass(tp, StepBase):
+                yield from fields(tp, value, path, index)
+        elif origin in (typing.Union, type(int | str)):
+            for branch in typing.get_args(tp):
+                if _fits(branch, value):
+                    yield from visit(branch, [], value, path, index)
+                    return
+        elif origin is list and isinstance(value, list):
+            (item,) = typing.get_args(tp)
+            for position, element in enumerate(value):
+                yield from visit(item, [], element, (*path, position), position)
+        elif origin is dict and isinstance(value, dict):
+            _, item = typing.get_args(tp)
+            for key, element in value.items():
+                yield from visit(item, [], element, (*path, key), index)
+
+    if isinstance(data, dict):
+        yield from fields(model, data, (), None)
+
+
+def _fits(tp: Any, value: Any) -> bool:
+    """Whether ``value`` has the shape (mapping, list or other) of the type ``tp``."""
+    while typing.get_origin(tp) is typing.Annotated:
+        tp = typing.get_args(tp)[0]
+    origin = typing.get_origin(tp)
+    if origin is dict or (isinstance(tp, type) and issubclass(tp, BaseModel)):
+        return isinstance(value, dict)
+    if origin is list:
+        return isinstance(value, list)
+    return not isinstance(value, dict | list)

@@ -42,7 +42,9 @@ class ForeachBody(Model):
         TEMPLATE,
     ] = Field(default=0, description="Failed items tolerated: a count, a percentage such as '10%', or one "
                                      "expression giving either.")
-    steps: Annotated[StepList, Nested("steps", names=(FromField("as", "item"), "index"), frame=True)]
+    steps: Annotated[
+        StepList, Nested("steps", names=(FromField("as", "item"), "index"), frame=True, segment="")
+    ]
     result: Annotated[Expr, Sees(after="steps")] = None
 
 

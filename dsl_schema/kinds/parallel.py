@@ -10,7 +10,9 @@ from .base import Fact, Identifier, Lists, Model, Nested, StepBase, StepKind, St
 
 
 class ParallelBody(Model):
-    branches: Annotated[dict[Identifier, StepList], Nested("branch", branch=True)] = Field(min_length=1)
+    branches: Annotated[dict[Identifier, StepList], Nested("branch", branch=True, segment="{key}")] = Field(
+        min_length=1
+    )
     mode: Literal["all", "first"] = "all"
 
 

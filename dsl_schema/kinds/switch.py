@@ -11,12 +11,12 @@ from .base import Clauses, Condition, Lists, Model, Nested, StepBase, StepKind, 
 
 class SwitchCase(Model):
     if_: Condition = Field(alias="if")
-    steps: Annotated[StepList, Nested("case")]
+    steps: Annotated[StepList, Nested("case", segment="case#{index}")]
 
 
 class SwitchBody(Model):
     cases: list[SwitchCase]
-    default: Annotated[StepList, Nested("default")] | None = None
+    default: Annotated[StepList, Nested("default", segment="default")] | None = None
 
 
 class SwitchStep(StepBase):

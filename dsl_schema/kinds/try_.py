@@ -11,17 +11,17 @@ from .base import Clauses, Lists, Model, Nested, StepBase, StepKind, StepList
 
 class CatchClause(Model):
     errors: list[str] | None = None
-    steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",))]
+    steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",), segment="catch#{index}")]
 
 
 class TryStep(StepBase):
     """Run steps; on an error run the first matching ``catch``; always run ``finally``."""
 
-    try_: Annotated[StepList, Nested("try")] = Field(alias="try")
+    try_: Annotated[StepList, Nested("try", segment="try")] = Field(alias="try")
     catch: list[CatchClause] | None = None
-    finally_: Annotated[StepList, Nested("finally", sees=("try", "catch"))] | None = Field(
-        default=None, alias="finally"
-    )
+    finally_: Annotated[
+        StepList, Nested("finally", sees=("try", "catch"), segment="finally")
+    ] | None = Field(default=None, alias="finally")
 
 
 KIND = StepKind(

@@ -20,11 +20,12 @@ from .base import (
 
 class WaitForSignals(Model):
     signals: Annotated[
-        list[Identifier] | Annotated[dict[Identifier, StepList], Nested("signal", names=("signal",))],
+        list[Identifier]
+        | Annotated[dict[Identifier, StepList], Nested("signal", names=("signal",), segment="{key}")],
         SignalsWaited(),
     ]
     timeout: Duration | None = None
-    on_timeout: Annotated[StepList, Nested("on_timeout")] | None = None
+    on_timeout: Annotated[StepList, Nested("on_timeout", segment="on_timeout")] | None = None
 
 
 class WaitForStep(StepBase):

@@ -12,7 +12,7 @@ from .base import Condition, Fact, Integer, Lists, Model, Nested, Sees, StepBase
 class WhileBody(Model):
     condition: Annotated[Condition, Sees(names=("loop",))]
     max_iterations: Annotated[Integer, Field(ge=1)]
-    steps: Annotated[StepList, Nested("steps", names=("loop",))]
+    steps: Annotated[StepList, Nested("steps", names=("loop",), segment="")]
 
 
 class WhileStep(StepBase):

@@ -1,4 +1,5 @@
-"""Checks of literal values: durations, timestamps, JSON Schemas, retry intervals, foreach items, children.
+"""Checks of literal values: durations, timestamps, JSON Schemas (and their references), retry intervals,
+foreach items, children.
 
 Values that are expressions are checked when they render, at run time; here only literals are checked.
 """
@@ -20,6 +21,7 @@ from ..loader import JsonPath
 from ..payloads import check_schema
 from .context import LintContext, did_you_mean, value_at
 from .outline import Value
+from .schema_refs import remote_refs
 
 DEFAULT_INITIAL_INTERVAL = 1.0  # interpreter.options: the engine's default initial retry interval
 
@@ -78,14 +80,17 @@ def _schema(ctx: LintContext, value: Value) -> Iterator[Diagnostic]:
         text = json.dumps(value.value, sort_keys=True)
     except (TypeError, ValueError):
         return
+    section = value.path[0]
+    what = "input schema" if section == "input" else f"{str(section)[:-1]} {value.path[1]!r} schema"
     problem = _schema_problem(text)
     if problem is not None:
         reason, inner = problem
-        section = value.path[0]
-        what = "input schema" if section == "input" else f"{str(section)[:-1]} {value.path[1]!r} schema"
         where = (*value.path, *inner)
         yield ctx.at(where, "E702", f"{what} is not a valid JSON Schema: {reason}",
                    key=bool(inner) and isinstance(inner[-1], str))
+    for inner, ref in remote_refs(value.value):
+        yield ctx.at((*value.path, *inner), "E705", f"{what} has a remote $ref {ref!r}, which is never "
+                                                   "retrieved; inline the schema under $defs", key=True)
 
 
 def _items(ctx: LintContext, value: Value) -> Iterator[Diagnostic]:

@@ -74,6 +74,7 @@ CODES: dict[str, Code] = {
         Code("E702", "values", "`input`, signal or update `schema` is not a valid JSON Schema"),
         Code("E703", "values", "retry `maximum_interval` shorter than `initial_interval`"),
         Code("E704", "values", "`foreach` items that are not a list"),
+        Code("E705", "values", "remote `$ref` in a JSON Schema (never retrieved: it can never resolve)"),
         # saga (dsl_schema.lint.check_saga)
         Code("W800", "saga", "side-effecting step without `compensate` in a saga definition"),
     )

@@ -3,6 +3,7 @@ names the file and line of its step. Runs started before source maps existed car
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from tdsl.dsl_schema.catalog import Catalog, CatalogEntry
 from tdsl.dsl_schema.compile import compile_text
+from tdsl.dsl_schema.kinds import KINDS
 from tdsl.dsl_schema.source_map import locate
 from tdsl.interpreter import run_offline_sync
 
@@ -162,3 +164,124 @@ def test_a_child_run_carries_the_source_map_of_its_own_definition(tmp_path: Path
     assert result.failure == (
         "parent.yaml:3: step 'kid' failed: Broken: kid.yaml:4: step 'work' failed: Broken: 2 broke"
     )
+
+
+EVERY_NESTING = """\
+name: every_nesting
+signals:
+  go: {}
+steps:
+  - id: guarded
+    try:
+      - activity: work  # fails: risky
+        args: [risky]
+    catch:
+      - errors: [Other]
+        steps:
+          - activity: work
+            args: [unused]
+      - errors: [Nope]
+        steps:
+          - set: {caught: true}
+          - id: handler  # fails: caught
+            activity: work
+            args: [caught]
+    finally:
+      - set: {done: true}
+      - activity: work  # fails: cleanup
+        args: [cleanup]
+  - id: again
+    while:
+      condition: "{{ loop.index < 2 }}"
+      max_iterations: 3
+      steps:
+        - activity: work  # fails: w1
+          args: ["w{{ loop.index }}"]
+  - id: each
+    foreach:
+      items: [1, 2]
+      steps:
+        - id: item_work  # fails: f2
+          activity: work
+          args: ["f{{ item }}"]
+  - id: pick
+    switch:
+      cases:
+        - if: "{{ input.case == 0 }}"
+          steps:
+            - activity: work
+              args: [case0]
+        - if: "{{ input.case == 1 }}"
+          steps:
+            - activity: work  # fails: case1
+              args: [case1]
+      default:
+        - activity: work  # fails: default
+          args: [default]
+  - id: both
+    parallel:
+      branches:
+        left:
+          - foreach:
+              items: [a, b]
+              steps:
+                - activity: work  # fails: left-b
+                  args: ["left-{{ item }}"]
+        right:
+          - activity: work  # fails: right
+            args: [right]
+  - id: waiting
+    wait_for:
+      signals:
+        go:
+          - activity: work  # fails: go
+            args: [go]
+      timeout: 1h
+      on_timeout:
+        - set: {late: true}
+        - activity: work  # fails: late
+          args: [late]
+output: done
+"""
+
+# (kind, label of the nested list in the kind's declaration, failing argument, run-time path of the failure)
+EVERY_FAILURE = [
+    ("try", "try", "risky", "guarded/try/activity#0"),
+    ("try", "catch", "caught", "guarded/catch#1/handler"),
+    ("try", "finally", "cleanup", "guarded/finally/activity#1"),
+    ("while", "steps", "w1", "again[1]/activity#0"),
+    ("foreach", "steps", "f2", "each[1]/item_work"),
+    ("switch", "case", "case1", "pick/case#1/activity#0"),
+    ("switch", "default", "default", "pick/default/activity#0"),
+    ("parallel", "branch", "right", "both/right/activity#0"),
+    ("parallel", "branch", "left-b", "both/left/foreach#0[1]/activity#0"),
+    ("wait_for", "signal", "go", "waiting/go/activity#0"),
+    ("wait_for", "on_timeout", "late", "waiting/on_timeout/activity#1"),
+]
+
+
+def marked_line(marker: str) -> int:
+    """The line of :data:`EVERY_NESTING` that ends with ``marker``."""
+    return next(n for n, line in enumerate(EVERY_NESTING.splitlines(), start=1) if line.endswith(marker))
+
+
+def test_the_declared_path_segments_are_the_ones_the_interpreter_runs_nested_steps_under() -> None:
+    # Every nested list of every kind is exercised: a new nesting kind must add its case here.
+    declared = {(key, spec.label) for key, kind in KINDS.items() for spec in kind.nested}
+    assert {(kind, label) for kind, label, _, _ in EVERY_FAILURE} == declared
+    entry = CatalogEntry.of(compile_text(EVERY_NESTING, "flows/every.yaml"), file="every.yaml")
+    source = entry.source
+    assert source is not None
+    for _, _, at, step in EVERY_FAILURE:
+        signals = [(60, "go")] if at == "go" else []
+        result = run_offline_sync(entry, {"case": 1 if at == "case1" else 9}, signals=signals,
+                                  activities={"work": failing(at)})
+        assert result.error is not None, at
+        details = result.error.as_dict()
+        # The interpreter's own path for the failing step, mapped as it is (not through an enclosing step)...
+        assert details["step"] == step
+        assert re.sub(r"\[\d+\]", "", step) in source["lines"]
+        # ... to the line of the failing step.
+        line = marked_line(f"# fails: {at}")
+        assert (details["file"], details["line"]) == ("every.yaml", line), at
+        assert result.failure == f"every.yaml:{line}: step '{step}' failed: Broken: {at} broke"

@@ -8,7 +8,7 @@ from pydantic import TypeAdapter
 
 from tdsl.dsl_schema import models
 from tdsl.dsl_schema.kinds import KINDS, STEP_KINDS, Step, kind_of, step_kind
-from tdsl.dsl_schema.kinds.base import Clauses, Fact, Lists
+from tdsl.dsl_schema.kinds.base import Clauses, Fact, Lists, nested_step_lists
 from tdsl.dsl_schema.lint.outline import outline
 from tdsl.server.http.outline import outline_steps
 
@@ -91,3 +91,27 @@ def test_the_readable_outline_shows_what_the_declarations_say() -> None:
          "timeout": "1h"},
         {"kind": "fail", "fail": "Stop"},
     ]
+
+
+def test_the_nested_lists_of_a_raw_step_carry_their_declared_run_time_segments() -> None:
+    clauses = [{"steps": []}, "not a clause", {"errors": ["E"], "steps": [1]}]
+    step = {"try": [{"wait": "1s"}], "catch": clauses, "finally": []}
+    found = [(n.spec.label, n.path, n.segment) for n in nested_step_lists(KINDS["try"].model, step)]
+    assert found == [("try", ("try",), "try"), ("catch", ("catch", 0, "steps"), "catch#0"),
+                     ("catch", ("catch", 2, "steps"), "catch#2"), ("finally", ("finally",), "finally")]
+    waits = {"wait_for": {"signals": {"go": [], "stop": []}, "on_timeout": []}}
+    segments = [n.segment for n in nested_step_lists(KINDS["wait_for"].model, waits)]
+    assert segments == ["go", "stop", "on_timeout"]
+    # A list of names holds no steps; a document of the wrong shape yields nothing rather than failing.
+    assert list(nested_step_lists(KINDS["wait_for"].model, {"wait_for": {"signals": ["go"]}})) == []
+    assert list(nested_step_lists(KINDS["switch"].model, {"switch": [1, 2]})) == []
+    loop = {"foreach": {"items": [1], "steps": [{"set": {}}]}}
+    assert [(n.path, n.segment) for n in nested_step_lists(KINDS["foreach"].model, loop)] == [
+        (("foreach", "steps"), "")
+    ]
+
+
+def test_every_declared_kind_has_an_interpreter_handler() -> None:
+    from tdsl.interpreter import steps
+
+    assert {kind.model for kind in KINDS.values()} <= set(steps._HANDLERS)

@@ -120,3 +120,36 @@ def test_the_engine_and_tdsl_lint_agree_on_the_same_files_and_activities(
     }
     assert catalog.names() == ["warned"]
     assert [d.code for d in catalog.entries["warned"].warnings] == ["W501"]
+
+
+REMOTE_REF = """\
+name: remote_ref
+signals:
+  approve:
+    schema:
+      type: object
+      properties:
+        by: {$ref: "https://schemas.example.com/person.json"}
+steps:
+  - wait_for: {signals: [approve], timeout: 1h}
+"""
+
+
+def test_the_engine_refuses_a_schema_with_a_remote_ref_at_its_position(tmp_path: Path) -> None:
+    folder = _folder(tmp_path)
+    (folder / "remote_ref.yaml").write_text(REMOTE_REF, encoding="utf-8")
+    engine = TemporalEngine(definitions=str(folder), activity_modules=["tdsl.activities.examples"])
+    catalog = engine.load_catalog()
+    assert "remote_ref" not in catalog.names()
+    refused = catalog.invalid[str(folder / "remote_ref.yaml")]
+    assert [d.format() for d in refused.diagnostics] == [
+        f"{folder}/remote_ref.yaml:7:14: E705 signal 'approve' schema has a remote $ref "
+        "'https://schemas.example.com/person.json', which is never retrieved; inline the schema under $defs"
+    ]
+    # Inlined under $defs, the same schema is accepted.
+    remote = '{$ref: "https://schemas.example.com/person.json"}'
+    inlined = REMOTE_REF.replace(remote, '{$ref: "#/$defs/person"}').replace(
+        "      type: object\n", "      type: object\n      $defs: {person: {type: string}}\n"
+    )
+    (folder / "remote_ref.yaml").write_text(inlined, encoding="utf-8")
+    assert "remote_ref" in engine.load_catalog().names()
