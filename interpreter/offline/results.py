@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..errors import DefinitionError, StepError
+from ..errors import DefinitionFailedAtRun, StepFailed
 
 
 class ActivityLookup(Protocol):
@@ -73,7 +73,7 @@ class OfflineResult:
     status: str
     workflow_id: str
     output: Any = None
-    error: StepError | DefinitionError | None = None
+    error: StepFailed | DefinitionFailedAtRun | None = None
     failure: str | None = None
     calls: list[OfflineCall] = field(default_factory=list)
     compensations: list[dict[str, Any]] = field(default_factory=list)

@@ -89,7 +89,7 @@ async def test_unknown_and_closed_runs(seed_engine: TemporalEngine) -> None:
 
 async def test_a_failed_run(seed_engine: TemporalEngine) -> None:
     data = {**ORDER, "order_id": str(uuid.uuid4()), "email": "no-at-sign"}
-    with pytest.raises(errors.RunFailedError) as failed:
+    with pytest.raises(errors.RunDidNotComplete) as failed:
         await seed_engine.workflows.execute("order_processing", args=data, timeout_seconds=30)
     assert failed.value.status == "FAILED"
     assert str(failed.value).startswith(f"run 'order-{data['order_id']}' failed: InvalidAddress: ")
@@ -100,7 +100,7 @@ async def test_definition_calling_unregistered_activities(seed_engine: TemporalE
     entry = load_definition_text("name: beam\nsteps:\n  - activity: teleport\n", "<test>")
     seed_engine.catalog.add(entry)
     try:
-        with pytest.raises(errors.DefinitionNotRunnable) as not_runnable:
+        with pytest.raises(errors.ActivitiesNotRegistered) as not_runnable:
             await seed_engine.workflows.start("beam")
     finally:
         del seed_engine.catalog.entries["beam"]
@@ -142,10 +142,10 @@ def test_every_error_maps_to_a_client_status() -> None:
             errors.UnknownSignal,
             errors.InvalidInput,
             errors.InvalidPayload,
-            errors.DefinitionNotRunnable,
+            errors.ActivitiesNotRegistered,
             errors.RunAlreadyExists,
             errors.RunNotRunning,
-            errors.RunFailedError,
+            errors.RunDidNotComplete,
             errors.QueryFailed,
             errors.UpdateFailed,
             errors.EngineNotReady,
@@ -194,7 +194,7 @@ def test_temporal_rpc_errors_become_engine_errors() -> None:
         ),
         (
             mapped(RPCStatusCode.RESOURCE_EXHAUSTED, "namespace rate limit"),
-            errors.TemporalError,
+            errors.TemporalRefused,
             "Temporal error (RESOURCE_EXHAUSTED): namespace rate limit",
         ),
     ]
