@@ -349,6 +349,8 @@ async def test_template_error_fails_the_run_naming_step_and_expression(
         "type": "DefinitionError",
         "message": cause,
         "step": "greet",
+        "file": None,
+        "line": None,
         "details": "Hi {{ input.customer.name }}",
     }
     found = await events(handle)
