@@ -38,7 +38,8 @@ class OfflineHandlerCall:
     handler raised, or the query/update is unknown); ``pending`` (the run ended before it was due)."""
     result: Any = None
     error: dict[str, Any] | None = None
-    """``{"type", "message", "details"}`` as the worker's ``ApplicationError`` carries them."""
+    """The error's record (:meth:`tdsl.errors.TdslError.record`): ``type``, ``message`` and ``details`` as the
+    worker's ``ApplicationError`` carries them, ``step``, ``file`` and ``line`` ``None``."""
 
 
 @dataclass

@@ -100,7 +100,7 @@ def _answer(root: OfflineRun, call: OfflineHandlerCall) -> None:
 
 
 def _error(err: HandlerFailedInWorkflow) -> dict[str, Any]:
-    return {"type": err.type, "message": err.message, "details": err.details}
+    return dict(err.record())
 
 
 def _handler_calls(kind: str, scheduled: Queries) -> list[OfflineHandlerCall]:
