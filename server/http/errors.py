@@ -13,7 +13,9 @@ UnknownDefinition/Run/...  404     see :mod:`tdsl.server.errors`
 PayloadTooLarge            413     the body exceeds ``http.max_body_bytes``
 InvalidRequest             422     the request's shape is wrong (fields, types, query parameters)
 InvalidInput/Payload       422     the run input / signal or update payload fails its JSON Schema
+ActivitiesNotRegistered    422     the definition calls activities no worker here registers
 RunAlreadyExists, ...      409     see :mod:`tdsl.server.errors`
+TemporalRefused            502     Temporal refused the request for a reason of its own
 EngineNotReady             503     Temporal unreachable or disabled
 InternalError              500     a bug; details go to the server log only
 =========================  ======  ===============================================================
