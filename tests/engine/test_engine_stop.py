@@ -28,8 +28,12 @@ async def test_stop_after_the_worker_failed_or_was_cancelled() -> None:
 
 async def test_a_cancelled_stop_stays_cancelled() -> None:
     engine = TemporalEngine(settings=make_settings("unused"))
-    never: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-    engine._worker_task = asyncio.ensure_future(never)
+    never = asyncio.Event()
+
+    async def worker() -> None:
+        await never.wait()
+
+    engine._worker_task = asyncio.create_task(worker())
     stopping = asyncio.create_task(engine.stop())
     await asyncio.sleep(0)  # one turn of the loop: stop() is now waiting for the worker task
     stopping.cancel()
