@@ -24,6 +24,8 @@ import sys
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar, overload
 
+from tdsl.errors import ActivitiesError
+
 from .registry import ActivityRegistry, DuplicateActivityError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -33,7 +35,7 @@ EXAMPLES = "tdsl.activities.examples"
 """The module of the example activities (the default ``activity_modules``)."""
 
 
-class ActivityModuleError(ImportError):
+class ActivityModuleError(ActivitiesError, ImportError):
     """An activity module could not be imported (or registered conflicting names); says which and why."""
 
 

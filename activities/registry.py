@@ -23,13 +23,14 @@ from pydantic import BaseModel
 from temporalio import activity
 from temporalio.converter import value_to_type
 
+from tdsl.errors import ActivitiesError
 from tdsl.interpreter.kwargs import KWARGS_KEY as KWARGS_KEY  # re-exported: the envelope is defined there
 from tdsl.interpreter.kwargs import split_arguments
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class DuplicateActivityError(ValueError):
+class DuplicateActivityError(ActivitiesError, ValueError):
     """Two different functions were registered under one activity name."""
 
 

@@ -22,7 +22,7 @@ from .compile import (
     definition_files,
     read_document,
 )
-from .diagnostics import DefinitionInvalid, Diagnostic
+from .diagnostics import DefinitionRejected, Diagnostic
 from .lint.context import ActivityLookup
 from .loader import LoadedDocument
 from .models import Definition
@@ -93,7 +93,7 @@ class CatalogEntry:
 def load_definition_text(
     text: str, file: str = "<string>", activities: ActivityLookup | None = None
 ) -> CatalogEntry:
-    """Compile one definition given as text; raise :class:`DefinitionInvalid` with every error."""
+    """Compile one definition given as text; raise :class:`DefinitionRejected` with every error."""
     return CatalogEntry.of(compile_text(text, file, activities))
 
 
@@ -112,10 +112,12 @@ def git_commit(folder: Path) -> str | None:
 
 @dataclass
 class Catalog:
-    """Valid definitions by name, plus the diagnostics of files that failed."""
+    """Valid definitions by name, plus the diagnostics of files that failed (``invalid``, by file) and, for
+    those whose YAML parsed, the file each refused definition name came from (``refused``)."""
 
     entries: dict[str, CatalogEntry] = field(default_factory=dict)
-    invalid: dict[str, DefinitionInvalid] = field(default_factory=dict)
+    invalid: dict[str, DefinitionRejected] = field(default_factory=dict)
+    refused: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, folder: str | Path, activities: ActivityLookup | None = None) -> Catalog:
@@ -128,11 +130,13 @@ class Catalog:
         for path in definition_files(root) if root.exists() else []:
             try:
                 docs.append(read_document(path))
-            except DefinitionInvalid as err:
+            except DefinitionRejected as err:
                 catalog.invalid[str(path)] = err
         for compiled in compile_documents(docs, activities):
             if compiled.definition is None:
                 catalog.invalid[compiled.file] = compiled.invalid()
+                if compiled.name is not None:
+                    catalog.refused.setdefault(compiled.name, compiled.file)
                 continue
             relative = Path(compiled.file).relative_to(root).as_posix() if root.exists() else None
             catalog.add(CatalogEntry.of(compiled, commit, relative))

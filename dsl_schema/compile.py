@@ -24,7 +24,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from .diagnostics import DefinitionInvalid, Diagnostic, errors_only
+from .diagnostics import DefinitionRejected, Diagnostic, errors_only
 from .lint.context import ActivityLookup
 from .lint.semantic import semantic_diagnostics
 from .loader import LoadedDocument, load_file, load_text
@@ -57,6 +57,11 @@ class Compiled:
         return self.doc.file
 
     @property
+    def name(self) -> str | None:
+        """The definition's ``name`` when the document has one (known even when the definition is refused)."""
+        return _name(self.doc)
+
+    @property
     def errors(self) -> list[Diagnostic]:
         return errors_only(self.diagnostics)
 
@@ -64,12 +69,12 @@ class Compiled:
     def warnings(self) -> list[Diagnostic]:
         return [d for d in self.diagnostics if d.severity == "warning"]
 
-    def invalid(self) -> DefinitionInvalid:
+    def invalid(self) -> DefinitionRejected:
         """The errors as the exception the catalog keeps and :meth:`require` raises."""
-        return DefinitionInvalid(self.errors, self.doc.text)
+        return DefinitionRejected(self.errors, self.doc.text)
 
     def require(self) -> Definition:
-        """The definition; :class:`DefinitionInvalid` with every error when it has some."""
+        """The definition; :class:`DefinitionRejected` with every error when it has some."""
         if self.definition is None:
             raise self.invalid()
         return self.definition
@@ -177,7 +182,7 @@ def compile_data(
 
 def read_document(path: str | Path) -> LoadedDocument:
     """Read and parse a definition file. An unreadable file (missing, no permission, not UTF-8) raises
-    :class:`DefinitionInvalid` with an E002 diagnostic; a YAML syntax error one with E001, positioned on a
+    :class:`DefinitionRejected` with an E002 diagnostic; a YAML syntax error one with E001, positioned on a
     line of the file (the parser may place the end of the text one line past it)."""
     from .diagnostics import YamlSyntaxError
 
@@ -186,10 +191,10 @@ def read_document(path: str | Path) -> LoadedDocument:
     except UnicodeDecodeError as err:
         byte = err.object[err.start]
         message = f"cannot read the file: not UTF-8 text (byte {byte:#04x} at offset {err.start})"
-        raise DefinitionInvalid([Diagnostic(str(path), 1, 1, "E002", message)]) from None
+        raise DefinitionRejected([Diagnostic(str(path), 1, 1, "E002", message)]) from None
     except OSError as err:
         message = f"cannot read the file: {err.strerror or err}"
-        raise DefinitionInvalid([Diagnostic(str(path), 1, 1, "E002", message)]) from None
+        raise DefinitionRejected([Diagnostic(str(path), 1, 1, "E002", message)]) from None
     except YamlSyntaxError as err:
         lines = (err.text or "").splitlines() or [""]
         fixed = []

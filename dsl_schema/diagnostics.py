@@ -2,8 +2,9 @@
 
 ::
 
-    Exception
-    └── DefinitionInvalid      a definition failed loading/validation; ``diagnostics`` lists every problem
+    LanguageError (tdsl.errors)
+    └── DefinitionRejected     a definition failed to compile (load, schema, models, checks); ``diagnostics``
+        │                      lists every problem
         └── YamlSyntaxError    the text is not YAML (one diagnostic)
 
 A :class:`Diagnostic` renders as ``path:LINE:COL: CODE message`` and, with the source text, shows the
@@ -15,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
+
+from tdsl.errors import LanguageError
 
 Severity = Literal["error", "warning"]
 
@@ -58,13 +61,20 @@ def errors_only(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return [d for d in diagnostics if d.severity == "error"]
 
 
-class DefinitionInvalid(Exception):
-    """A definition has errors; ``diagnostics`` holds all of them (with positions)."""
+class DefinitionRejected(LanguageError):
+    """A definition failed to compile; ``diagnostics`` holds every problem (with positions). The record's
+    ``file`` and ``line`` are those of the first problem."""
 
     def __init__(self, diagnostics: list[Diagnostic], text: str | None = None) -> None:
         self.diagnostics = diagnostics
         self.text = text
         super().__init__(self.render())
+        if diagnostics:
+            self.file, self.line = diagnostics[0].file, diagnostics[0].line
+
+    @property
+    def record_details(self) -> Any:
+        return {"diagnostics": [d.as_dict() for d in self.diagnostics]}
 
     def render(self) -> str:
         parts = []
@@ -77,5 +87,8 @@ class DefinitionInvalid(Exception):
         return "\n".join(parts)
 
 
-class YamlSyntaxError(DefinitionInvalid):
+class YamlSyntaxError(DefinitionRejected):
     """The text could not be parsed as YAML."""
+
+
+DefinitionInvalid = DefinitionRejected  # the older name

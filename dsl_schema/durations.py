@@ -12,6 +12,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 
+from tdsl.errors import LanguageError
+
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, "d": 86400.0, "w": 604800.0}
 _COMPACT = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)(ms|s|m|h|d|w)\s*)+$")
 _COMPACT_PART = re.compile(r"(\d+(?:\.\d+)?)(ms|s|m|h|d|w)")
@@ -27,7 +29,7 @@ MAX_DURATION_SECONDS = 100 * 365 * 86400
 durations, which would fail the workflow task instead of the run."""
 
 
-class DurationError(ValueError):
+class DurationError(LanguageError, ValueError):
     """A value that is not a duration or timestamp; the message says what is accepted."""
 
 

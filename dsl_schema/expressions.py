@@ -28,6 +28,8 @@ from jinja2 import StrictUndefined, TemplateSyntaxError, Undefined, nodes
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from tdsl.errors import LanguageError
+
 __all__ = [
     "NON_DETERMINISTIC_NAMES",
     "ExpressionError",
@@ -45,19 +47,22 @@ _SINGLE = re.compile(r"^\s*\{\{(?P<expr>.*?)\}\}\s*$", re.DOTALL)
 NON_DETERMINISTIC_NAMES = frozenset({"random", "lipsum", "cycler"})
 
 
-class ExpressionError(Exception):
+class ExpressionError(LanguageError):
     """An expression failed to compile or evaluate. ``expression`` holds its source text."""
 
     def __init__(self, message: str, expression: str) -> None:
         super().__init__(message)
-        self.message = message
         self.expression = expression
+
+    @property
+    def record_details(self) -> Any:
+        return {"expression": self.expression}
 
     def __str__(self) -> str:
         return f"{self.message} in expression {self.expression!r}"
 
 
-class NotData(TypeError):
+class NotData(LanguageError, TypeError):
     """An expression produced something that is not data (a function, a class, a template object)."""
 
 

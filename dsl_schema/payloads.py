@@ -18,10 +18,12 @@ from jsonschema_specifications import REGISTRY as SPECIFICATIONS
 from referencing import Registry
 from referencing.exceptions import Unresolvable
 
+from tdsl.errors import LanguageError
+
 __all__ = ["PayloadError", "check_schema", "schema_errors", "validate_payload"]
 
 
-class PayloadError(ValueError):
+class PayloadError(LanguageError, ValueError):
     """Data failed its schema. ``errors`` lists ``{"path", "message", "validator"}`` for every violation."""
 
     def __init__(self, what: str, errors: list[dict[str, Any]]) -> None:
@@ -30,6 +32,10 @@ class PayloadError(ValueError):
         listed = "; ".join(f"{e['path'] or '$'}: {e['message']}" for e in errors[:5])
         more = f" (and {len(errors) - 5} more)" if len(errors) > 5 else ""
         super().__init__(f"{what} is invalid: {listed}{more}")
+
+    @property
+    def record_details(self) -> Any:
+        return {"errors": self.errors}
 
 
 NO_RETRIEVAL: Registry[Any] = SPECIFICATIONS

@@ -15,11 +15,19 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .core import Interpreter, RunFailed
-    from .errors import CompletedWhileCancelled, ContinueAsNew, DefinitionError, RunEnded, StepError
+    from .core import Interpreter, RunFailed, RunFailedAfterCompensation
+    from .errors import (
+        CompletedWhileCancelled,
+        ContinueAsNew,
+        DefinitionError,
+        DefinitionFailedAtRun,
+        RunEnded,
+        StepError,
+        StepFailed,
+    )
     from .offline import OfflineCall, OfflineResult, OfflineRuntime, run_offline, run_offline_sync
     from .payload import Fragment, PinnedChild, ResumeState, RunPayload
-    from .run import PROGRESS_QUERY, HandlerError, Run
+    from .run import PROGRESS_QUERY, HandlerError, HandlerFailedInWorkflow, Run
     from .runtime import ActivityCall, ChildCall, RetrySpec, Runtime
     from .sandbox import PASSTHROUGH_MODULES, workflow_runner
     from .workflow import DSLWorkflow
@@ -33,8 +41,10 @@ _WHERE = {
     "ContinueAsNew": "errors",
     "DSLWorkflow": "workflow",
     "DefinitionError": "errors",
+    "DefinitionFailedAtRun": "errors",
     "Fragment": "payload",
     "HandlerError": "run",
+    "HandlerFailedInWorkflow": "run",
     "Interpreter": "core",
     "OfflineCall": "offline",
     "OfflineResult": "offline",
@@ -45,9 +55,11 @@ _WHERE = {
     "Run": "run",
     "RunEnded": "errors",
     "RunFailed": "core",
+    "RunFailedAfterCompensation": "core",
     "RunPayload": "payload",
     "Runtime": "runtime",
     "StepError": "errors",
+    "StepFailed": "errors",
     "run_offline": "offline",
     "run_offline_sync": "offline",
     "workflow_runner": "sandbox",
@@ -62,8 +74,10 @@ __all__ = [
     "ContinueAsNew",
     "DSLWorkflow",
     "DefinitionError",
+    "DefinitionFailedAtRun",
     "Fragment",
     "HandlerError",
+    "HandlerFailedInWorkflow",
     "Interpreter",
     "OfflineCall",
     "OfflineResult",
@@ -74,9 +88,11 @@ __all__ = [
     "Run",
     "RunEnded",
     "RunFailed",
+    "RunFailedAfterCompensation",
     "RunPayload",
     "Runtime",
     "StepError",
+    "StepFailed",
     "run_offline",
     "run_offline_sync",
     "workflow_runner",

@@ -18,8 +18,9 @@ from tdsl.dsl_schema.expressions import ExpressionError, is_template, render
 from tdsl.dsl_schema.models import Definition, Step, step_kind
 from tdsl.dsl_schema.payloads import schema_errors
 from tdsl.dsl_schema.source_map import locate
+from tdsl.errors import RunError
 
-from .errors import ContinueAsNew, DefinitionError, RunEnded, StepError
+from .errors import ContinueAsNew, DefinitionFailedAtRun, RunEnded, StepFailed
 from .payload import PinnedChild, ResumeState, RunPayload
 from .runtime import Runtime
 from .saga import Saga
@@ -42,7 +43,7 @@ class Interpreter:
         self.state = RunState(definition=definition, input=payload.input, vars={})
         self.saga = Saga()
         self.resume_iteration: dict[str, int] = {}
-        self.vars_error: DefinitionError | None = None
+        self.vars_error: DefinitionFailedAtRun | None = None
         if resume is not None:
             self.state.vars = dict(resume.vars)
             self.state.root.steps = dict(resume.steps)
@@ -63,7 +64,7 @@ class Interpreter:
             return
         try:
             self.state.vars = self.render(dict(self.definition.vars or {}), self.state.root, "vars")
-        except DefinitionError as err:
+        except DefinitionFailedAtRun as err:
             self.vars_error = err
 
     # ----------------------------------------------------------------- signals
@@ -109,14 +110,14 @@ class Interpreter:
         return context
 
     def render(self, value: Any, frame: Frame, step: str | None, **extra: Any) -> Any:
-        """Render a template value; an expression failure becomes a :class:`DefinitionError` naming
+        """Render a template value; an expression failure becomes a :class:`DefinitionFailedAtRun` naming
         ``step``."""
         if type(value) is str and not is_template(value):
             return value  # plain text (a duration, a subject line): no context to build
         try:
             return render(value, self.context(frame, **extra))
         except ExpressionError as err:
-            raise DefinitionError(str(err), step=step, expression=err.expression) from None
+            raise DefinitionFailedAtRun(str(err), step=step, expression=err.expression) from None
 
     def truthy(self, condition: str | bool, frame: Frame, step: str | None) -> bool:
         return bool(condition if isinstance(condition, bool) else self.render(condition, frame, step))
@@ -126,7 +127,7 @@ class Interpreter:
         try:
             return parse_duration(rendered)
         except DurationError as err:
-            raise DefinitionError(f"{what}: {err}", step=step) from None
+            raise DefinitionFailedAtRun(f"{what}: {err}", step=step) from None
 
     def timestamp(self, value: Any, frame: Frame, step: str | None) -> datetime:
         """Render and parse an ISO 8601 timestamp (naive values are UTC)."""
@@ -134,7 +135,7 @@ class Interpreter:
         try:
             return parse_timestamp(rendered)
         except DurationError as err:
-            raise DefinitionError(f"wait until: {err}", step=step) from None
+            raise DefinitionFailedAtRun(f"wait until: {err}", step=step) from None
 
     # ----------------------------------------------------------------- steps
     async def run_steps(self, steps: Sequence[Step], frame: Frame, path: str, start: int = 0) -> Any:
@@ -156,7 +157,7 @@ class Interpreter:
         self.report()
         try:
             result = await handler_for(step)(self, step, frame, full_path)
-        except StepError as err:
+        except StepFailed as err:
             if err.step is None:
                 err.step = full_path
             progress.finish(full_path, completed=False)
@@ -204,9 +205,9 @@ class Interpreter:
         order = self.definition.compensation_order
         try:
             return await run_fragment(self)
-        except DefinitionError as err:
+        except DefinitionFailedAtRun as err:
             self.locate(err)
-            raise RunFailed(err, await self.saga.compensate(self.runtime, order)) from err
+            raise RunFailedAfterCompensation(err, await self.saga.compensate(self.runtime, order)) from err
         except asyncio.CancelledError:
             # Cancelled (the parent failed or was cancelled): undo this batch's items, then let it stand.
             await self.saga.compensate(self.runtime, order)
@@ -214,7 +215,7 @@ class Interpreter:
 
     async def execute(self) -> Any:
         """Run the definition to its output. Failures compensate first, then either return the definition's
-        ``failure_output`` or raise (``StepError``/``DefinitionError``); cancellation compensates and
+        ``failure_output`` or raise (``StepFailed``/``DefinitionFailedAtRun``); cancellation compensates and
         re-raises."""
         defn = self.definition
         root = self.state.root
@@ -226,13 +227,13 @@ class Interpreter:
             output = self.render(defn.output, root, "output") if defn.output is not None else None
         except RunEnded as ended:
             output = ended.output
-        except (StepError, DefinitionError) as err:
+        except (StepFailed, DefinitionFailedAtRun) as err:
             self.locate(err)
             self.set_status("compensating")
             compensations = await self.saga.compensate(self.runtime, defn.compensation_order)
             self.set_status("failed")
             if defn.failure_output is None:
-                raise RunFailed(err, compensations) from err
+                raise RunFailedAfterCompensation(err, compensations) from err
             try:
                 return self.render(
                     defn.failure_output,
@@ -241,9 +242,9 @@ class Interpreter:
                     error=err.as_dict(),
                     compensations=compensations,
                 )
-            except DefinitionError as bad_output:
+            except DefinitionFailedAtRun as bad_output:
                 self.locate(bad_output)
-                raise RunFailed(bad_output, compensations) from err
+                raise RunFailedAfterCompensation(bad_output, compensations) from err
         except ContinueAsNew:
             self.set_status("continued as new")
             raise
@@ -257,7 +258,7 @@ class Interpreter:
         self.set_status("completed")
         return output
 
-    def locate(self, err: StepError | DefinitionError) -> None:
+    def locate(self, err: StepFailed | DefinitionFailedAtRun) -> None:
         """Give a failure that ends the run the file and line of its step, from the run's source map."""
         where = locate(self.payload.source, err.step)
         if where is not None:
@@ -294,10 +295,13 @@ class Interpreter:
         )
 
 
-class RunFailed(Exception):
-    """The run failed after compensation. ``error`` is the cause; ``compensations`` what was undone."""
+class RunFailedAfterCompensation(RunError):
+    """The run failed, and what it had done was compensated. ``error`` is the cause (its type, step and
+    location are this error's); ``compensations`` what was undone."""
 
-    def __init__(self, error: StepError | DefinitionError, compensations: list[dict[str, Any]]) -> None:
+    def __init__(
+        self, error: StepFailed | DefinitionFailedAtRun, compensations: list[dict[str, Any]]
+    ) -> None:
         self.error = error
         self.compensations = compensations
         text = str(error)
@@ -305,6 +309,18 @@ class RunFailed(Exception):
             done = ", ".join(f"{c['step']} ({c['activity']}: {c['status']})" for c in compensations)
             text = f"{text}; compensated: {done}"
         super().__init__(text)
+        self.step, self.file, self.line = error.step, error.file, error.line
+
+    @property
+    def record_type(self) -> str:
+        return self.error.record_type
+
+    @property
+    def record_details(self) -> Any:
+        return {"error": self.error.record(), "compensations": self.compensations}
+
+
+RunFailed = RunFailedAfterCompensation  # the older name
 
 
 # Imported once here, not in run_step: an import statement inside the workflow sandbox runs its import

@@ -1,30 +1,46 @@
-"""Errors raised while interpreting a definition.
+"""Errors raised while interpreting a definition (the :class:`~tdsl.errors.RunError` branch of the tree in
+:mod:`tdsl.errors`), and the control-flow exceptions of the interpreter.
 
 ::
 
+    RunError
+    ├── StepFailed               a step failed at run time (activity error, timeout, ``fail`` step, child
+    │                            failure); has a ``type`` that ``catch`` clauses and retry policies match
+    └── DefinitionFailedAtRun    the definition itself is wrong at run time (bad expression, bad duration,
+                                 unknown signal); never caught by ``catch`` and never retried; its Temporal
+                                 failure type is ``DefinitionError``
     Exception
-    ├── StepError            a step failed at run time (activity error, timeout, ``fail`` step, child
-    │                        failure); has a ``type`` that ``catch`` clauses and retry policies match
-    ├── DefinitionError      the definition itself is wrong at run time (bad expression, bad duration,
-    │                        unknown signal); never caught by ``catch`` and never retried
-    └── RunEnded             control flow: a ``return`` step ended the run (not an error)
+    └── RunEnded                 control flow: a ``return`` step ended the run (not an error)
     BaseException
-    ├── ContinueAsNew        control flow: the run continues as a new run (never caught by error handling,
-    │                        never compensated)
+    ├── ContinueAsNew            control flow: the run continues as a new run (never caught by error handling,
+    │                            never compensated)
     └── CompletedWhileCancelled  an activity finished although its step was being cancelled (its result
-                             must still be compensated; the cancellation stands)
+                                 must still be compensated; the cancellation stands)
 
 The workflow turns the first two into a non-retryable Temporal ``ApplicationError`` after compensation.
 When the run carries a source map, the error that ends it gets the ``file`` and ``line`` of its step: its
-text starts with ``order_processing.yaml:29:`` and its details (``as_dict``) hold both.
+text starts with ``order_processing.yaml:29:`` and its record (:meth:`~tdsl.errors.TdslError.record`, what
+expressions see as ``error``) holds both.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from tdsl.errors import RunError
 
-class StepError(Exception):
+__all__ = [
+    "CompletedWhileCancelled",
+    "ContinueAsNew",
+    "DefinitionError",
+    "DefinitionFailedAtRun",
+    "RunEnded",
+    "StepError",
+    "StepFailed",
+]
+
+
+class StepFailed(RunError):
     """A step failed. ``type`` is the error's type name (an activity's exception class name, ``TimeoutError``,
     ``ChildWorkflowFailed``, or the ``type`` of a ``fail`` step)."""
 
@@ -38,52 +54,58 @@ class StepError(Exception):
     ) -> None:
         super().__init__(message)
         self.type = type
-        self.message = message
         self.step = step
         self.details = details
-        self.file: str | None = None
-        self.line: int | None = None
+
+    @property
+    def record_type(self) -> str:
+        return self.type
+
+    @property
+    def record_details(self) -> Any:
+        return self.details
 
     def as_dict(self) -> dict[str, Any]:
-        """The error as expressions see it (``error.type``, ``error.message``, ``error.step``, ...), with
-        ``file`` and ``line`` once located."""
-        data = {"type": self.type, "message": self.message, "step": self.step, "details": self.details}
-        return _located(data, self.file, self.line)
+        """The error as expressions see it: its :meth:`record` (``error.type``, ``error.message``, ...)."""
+        return dict(self.record())
 
     def __str__(self) -> str:
         where = f"step '{self.step}' failed: " if self.step else ""
         return f"{_prefix(self.file, self.line)}{where}{self.type}: {self.message}"
 
 
-class DefinitionError(Exception):
-    """The definition cannot be interpreted (for example an expression failed); names the step."""
+StepError = StepFailed  # the older name
+
+
+class DefinitionFailedAtRun(RunError):
+    """The definition cannot be interpreted (for example an expression failed); names the step. Its failure
+    type in Temporal is ``DefinitionFailedAtRun``."""
 
     type = "DefinitionError"
 
     def __init__(self, message: str, *, step: str | None = None, expression: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.step = step
         self.expression = expression
-        self.file: str | None = None
-        self.line: int | None = None
+
+    @property
+    def record_type(self) -> str:
+        return self.type
+
+    @property
+    def record_details(self) -> Any:
+        return self.expression
 
     def as_dict(self) -> dict[str, Any]:
-        return _located(
-            {"type": self.type, "message": self.message, "step": self.step, "details": self.expression},
-            self.file, self.line,
-        )
+        """The error as expressions and the failure's details see it: its :meth:`record`."""
+        return dict(self.record())
 
     def __str__(self) -> str:
         where = f"step '{self.step}': " if self.step else ""
         return f"{_prefix(self.file, self.line)}{where}{self.message}"
 
 
-def _located(data: dict[str, Any], file: str | None, line: int | None) -> dict[str, Any]:
-    # Only located errors carry the keys, so runs without a source map report what they always did.
-    if file is not None and line is not None:
-        data.update(file=file, line=line)
-    return data
+DefinitionError = DefinitionFailedAtRun  # the older name; also the failure type users see
 
 
 def _prefix(file: str | None, line: int | None) -> str:

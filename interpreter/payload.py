@@ -15,7 +15,7 @@ from typing import Any
 
 from temporalio.converter import value_to_type
 
-from .errors import DefinitionError
+from .errors import DefinitionFailedAtRun
 
 __all__ = ["Fragment", "PinnedChild", "ResumeState", "RunPayload"]
 
@@ -104,7 +104,7 @@ class RunPayload:
 
     def __post_init__(self) -> None:
         if not isinstance(self.definition, dict):
-            raise DefinitionError("the workflow input must be an object with a 'definition' mapping")
+            raise DefinitionFailedAtRun("the workflow input must be an object with a 'definition' mapping")
         self.children = {
             name: entry if isinstance(entry, PinnedChild) else _typed(PinnedChild, dict(entry))
             for name, entry in (self.children or {}).items()
@@ -118,7 +118,7 @@ class RunPayload:
     def from_data(cls, data: Any) -> RunPayload:
         """Decode plain data (what the data converter does with a JSON payload)."""
         if not isinstance(data, dict) or not isinstance(data.get("definition"), dict):
-            raise DefinitionError("the workflow input must be an object with a 'definition' mapping")
+            raise DefinitionFailedAtRun("the workflow input must be an object with a 'definition' mapping")
         return _typed(cls, data)
 
     def to_data(self) -> dict[str, Any]:
@@ -148,7 +148,7 @@ class RunPayload:
 
 def _typed(cls: type[Any], data: Any) -> Any:
     """``data`` as dataclass ``cls`` the way the data converter decodes it; a shape error is a
-    :class:`DefinitionError` (the run fails instead of retrying its task)."""
+    :class:`DefinitionFailedAtRun` (the run fails instead of retrying its task)."""
     if isinstance(data, dict):
         # ``None`` for a field means its default (batches of older versions carry ``"resume": null``).
         names = {f.name for f in fields(cls)}
@@ -162,4 +162,4 @@ def _typed(cls: type[Any], data: Any) -> Any:
             reasons.append(str(cause))
             cause = cause.__cause__
         why = ": ".join(reasons)
-        raise DefinitionError(f"the workflow input has an invalid {cls.__name__}: {why}") from None
+        raise DefinitionFailedAtRun(f"the workflow input has an invalid {cls.__name__}: {why}") from None

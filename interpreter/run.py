@@ -4,8 +4,8 @@
 (or a ``foreach`` batch), carries out continue-as-new through the runtime, and answers signals, queries,
 updates (validator and handler) and the built-in progress query. It is plain Python: the Temporal adapter
 (:mod:`tdsl.interpreter.workflow`) maps it onto ``temporalio.workflow`` and translates
-:class:`HandlerError` into ``ApplicationError``; offline runs (:mod:`tdsl.interpreter.offline`) call it
-directly, so both give the same answers, rejections and errors.
+:class:`HandlerFailedInWorkflow` into ``ApplicationError``; offline runs (:mod:`tdsl.interpreter.offline`)
+call it directly, so both give the same answers, rejections and errors.
 """
 
 from __future__ import annotations
@@ -19,28 +19,39 @@ from pydantic import ValidationError
 from tdsl.dsl_schema.expressions import ExpressionError, render
 from tdsl.dsl_schema.models import Definition
 from tdsl.dsl_schema.payloads import schema_errors
+from tdsl.errors import RunError
 
 from .core import Interpreter
-from .errors import ContinueAsNew, DefinitionError
+from .errors import ContinueAsNew, DefinitionFailedAtRun
 from .payload import RunPayload
 from .runtime import Runtime
 
-__all__ = ["PROGRESS_QUERY", "HandlerError", "Run"]
+__all__ = ["PROGRESS_QUERY", "HandlerError", "HandlerFailedInWorkflow", "Run"]
 
 PROGRESS_QUERY = "__progress"
 """The built-in query every run answers (see :meth:`Run.progress`)."""
 
 
-class HandlerError(Exception):
-    """A query or update could not be answered. ``type`` names the reason (``UnknownQuery``,
-    ``UnknownUpdate``, ``InvalidPayload``, ``Rejected``, ``ExpressionError``, ``DefinitionError``);
-    ``details`` (the schema violations of an invalid payload) travel with it."""
+class HandlerFailedInWorkflow(RunError):
+    """A query or update could not be answered. ``type`` names the reason, and is the Temporal failure type
+    (``UnknownQuery``, ``UnknownUpdate``, ``InvalidPayload``, ``Rejected``, ``ExpressionError``,
+    ``DefinitionFailedAtRun``); ``details`` (the schema violations of an invalid payload) travel with it."""
 
     def __init__(self, message: str, type: str, details: Any = None) -> None:
         super().__init__(message)
-        self.message = message
         self.type = type
         self.details = details
+
+    @property
+    def record_type(self) -> str:
+        return self.type
+
+    @property
+    def record_details(self) -> Any:
+        return self.details
+
+
+HandlerError = HandlerFailedInWorkflow  # the older name
 
 
 class Run:
@@ -55,7 +66,7 @@ class Run:
         self._interp: Interpreter | None = None
         try:
             self._interp = self._interpreter(payload() if callable(payload) else payload)
-        except (DefinitionError, ValidationError) as err:
+        except (DefinitionFailedAtRun, ValidationError) as err:
             self.setup_error = f"invalid workflow input: {err}"
 
     def _interpreter(self, payload: RunPayload) -> Interpreter:
@@ -66,17 +77,17 @@ class Run:
 
     @property
     def interp(self) -> Interpreter:
-        """The interpreter of the current run; a :class:`DefinitionError` when the input was invalid."""
+        """The interpreter of the current run; a :class:`DefinitionFailedAtRun` when the input was invalid."""
         if self._interp is None:
-            raise DefinitionError(self.setup_error or "run not initialised")
+            raise DefinitionFailedAtRun(self.setup_error or "run not initialised")
         return self._interp
 
     # ----------------------------------------------------------------- the run loop
     async def execute(self) -> Any:
-        """Run to the end: the definition's output (or a batch's outcome). Raises ``RunFailed`` after
-        compensation, :class:`DefinitionError` for an invalid input, ``CancelledError`` when cancelled.
-        Continue-as-new goes through the runtime; when the runtime restarts in this process, the loop goes
-        on with the new input."""
+        """Run to the end: the definition's output (or a batch's outcome). Raises
+        :class:`RunFailedAfterCompensation` after compensation, :class:`DefinitionFailedAtRun` for an invalid
+        input, ``CancelledError`` when cancelled. Continue-as-new goes through the runtime; when the runtime
+        restarts in this process, the loop goes on with the new input."""
         while True:
             interp = self.interp
             try:
@@ -106,11 +117,13 @@ class Run:
             return self.progress()
         declared = interp.definition.queries or {}
         if name not in declared:
-            raise HandlerError(f"query {name!r} is not declared by {interp.definition.name}", "UnknownQuery")
+            raise HandlerFailedInWorkflow(
+                f"query {name!r} is not declared by {interp.definition.name}", "UnknownQuery"
+            )
         try:
             return render(declared[name].value, interp.context(interp.state.root))
         except ExpressionError as err:
-            raise HandlerError(f"query {name!r}: {err}", "ExpressionError") from None
+            raise HandlerFailedInWorkflow(f"query {name!r}: {err}", "ExpressionError") from None
 
     def progress(self) -> dict[str, Any]:
         """What the built-in ``__progress`` query answers."""
@@ -136,27 +149,30 @@ class Run:
         interp = self._handler_interp()
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:
-            raise HandlerError(
+            raise HandlerFailedInWorkflow(
                 f"update {name!r} is not declared by {interp.definition.name}", "UnknownUpdate"
             )
         errors = schema_errors(decl.schema_, payload)
         if errors:
             listed = "; ".join(f"{e['path']}: {e['message']}" for e in errors)
-            raise HandlerError(f"update {name!r} payload is invalid: {listed}", "InvalidPayload", errors)
+            raise HandlerFailedInWorkflow(
+                f"update {name!r} payload is invalid: {listed}", "InvalidPayload", errors
+            )
         if decl.validate_ is not None:
             try:
                 valid = render(decl.validate_, interp.context(interp.state.root, payload=payload))
             except ExpressionError as err:
-                raise HandlerError(f"update {name!r}: {err}", "ExpressionError") from None
+                raise HandlerFailedInWorkflow(f"update {name!r}: {err}", "ExpressionError") from None
             if not valid:
-                raise HandlerError(decl.message or f"update {name!r} rejected by its validation", "Rejected")
+                message = decl.message or f"update {name!r} rejected by its validation"
+                raise HandlerFailedInWorkflow(message, "Rejected")
 
     def update(self, name: str, payload: Any) -> Any:
         """Run accepted update ``name``: set its variables, return its ``return`` value."""
         interp = self._handler_interp()
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:
-            raise HandlerError(
+            raise HandlerFailedInWorkflow(
                 f"update {name!r} is not declared by {interp.definition.name}", "UnknownUpdate"
             )
         try:
@@ -165,9 +181,9 @@ class Run:
                 interp.state.vars.update({key: render(value, context) for key, value in decl.set.items()})
             return render(decl.return_, interp.context(interp.state.root, payload=payload))
         except ExpressionError as err:
-            raise HandlerError(f"update {name!r}: {err}", "ExpressionError") from None
+            raise HandlerFailedInWorkflow(f"update {name!r}: {err}", "ExpressionError") from None
 
     def _handler_interp(self) -> Interpreter:
         if self._interp is None:
-            raise HandlerError(self.setup_error or "run not initialised", "DefinitionError")
+            raise HandlerFailedInWorkflow(self.setup_error or "run not initialised", "DefinitionError")
         return self._interp

@@ -69,7 +69,7 @@ class Runtime(Protocol):
         """Identity of the run: ``id``, ``run_id``, ``task_queue``, ``attempt``."""
 
     async def execute_activity(self, call: ActivityCall) -> Any:
-        """Run an activity; raise ``StepError`` when it finally fails. Cancelled while it runs, raise
+        """Run an activity; raise ``StepFailed`` when it finally fails. Cancelled while it runs, raise
         ``CancelledError``, or :class:`~tdsl.interpreter.errors.CompletedWhileCancelled` when
         ``call.wait_for_cancellation`` and it finished anyway."""
 

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from .cancellation import shielded
-from .errors import DefinitionError, StepError
+from .errors import DefinitionFailedAtRun, StepFailed
 from .runtime import ActivityCall, RetrySpec, Runtime
 
 
@@ -64,7 +64,7 @@ class Saga:
             try:
                 record["result"] = await runtime.execute_activity(item.call)
                 record["status"] = "completed"
-            except (StepError, DefinitionError) as err:  # recorded; the other compensations still run
+            except (StepFailed, DefinitionFailedAtRun) as err:  # recorded; the other compensations still run
                 record["status"] = "failed"
                 record["error"] = {"type": err.type, "message": err.message}
             return record

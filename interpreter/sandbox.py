@@ -38,6 +38,7 @@ WORKFLOW_SAFE_MODULES = (
     "tdsl.dsl_schema.models",
     "tdsl.dsl_schema.payloads",
     "tdsl.dsl_schema.source_map",
+    "tdsl.errors",
     "tdsl.interpreter.cancellation",
     "tdsl.interpreter.concurrency",
     "tdsl.interpreter.core",

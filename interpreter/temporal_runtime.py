@@ -20,7 +20,7 @@ from temporalio.exceptions import (
 )
 
 from .cancellation import await_outcome
-from .errors import DefinitionError, StepError
+from .errors import DefinitionFailedAtRun, StepFailed
 from .payload import RunPayload
 from .runtime import ActivityCall, ChildCall
 
@@ -29,20 +29,20 @@ def _td(seconds: float | None) -> timedelta | None:
     return None if seconds is None else timedelta(seconds=seconds)
 
 
-def step_error_from(err: ActivityError | ChildWorkflowError) -> StepError:
-    """Translate a Temporal failure into a typed :class:`StepError` (the cause's type names the error)."""
+def step_error_from(err: ActivityError | ChildWorkflowError) -> StepFailed:
+    """Translate a Temporal failure into a typed :class:`StepFailed` (the cause's type names the error)."""
     cause = err.cause
     if isinstance(cause, CancelledError):
         raise asyncio.CancelledError(str(cause))
     if isinstance(cause, ApplicationError):
         details = list(cause.details) if cause.details else None
-        return StepError(cause.type or "ApplicationError", cause.message, details=details)
+        return StepFailed(cause.type or "ApplicationError", cause.message, details=details)
     if isinstance(cause, TimeoutError):
         kind = cause.type.name if cause.type is not None else "UNKNOWN"
-        return StepError("TimeoutError", f"timed out ({kind})")
+        return StepFailed("TimeoutError", f"timed out ({kind})")
     if cause is not None:
-        return StepError(type(cause).__name__, str(cause))
-    return StepError(type(err).__name__, str(err))
+        return StepFailed(type(cause).__name__, str(cause))
+    return StepFailed(type(err).__name__, str(err))
 
 
 class TemporalRuntime:
@@ -86,7 +86,7 @@ class TemporalRuntime:
                 ),
             )
         except TypeError as err:  # arguments that cannot be serialized: a definition bug, not transient
-            raise DefinitionError(
+            raise DefinitionFailedAtRun(
                 f"arguments of activity {call.name!r} cannot be serialized: {err}"
             ) from None
         try:

@@ -17,10 +17,10 @@ from temporalio.common import RawValue
 from temporalio.exceptions import ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from .core import RunFailed
-    from .errors import DefinitionError
+    from .core import RunFailedAfterCompensation
+    from .errors import DefinitionFailedAtRun
     from .payload import RunPayload
-    from .run import PROGRESS_QUERY, HandlerError, Run
+    from .run import PROGRESS_QUERY, HandlerFailedInWorkflow, Run
     from .temporal_runtime import TemporalRuntime
 
 __all__ = ["PROGRESS_QUERY", "DSLWorkflow"]
@@ -37,16 +37,16 @@ def _decode(args: Sequence[RawValue]) -> Any:
 
 def _input(args: Sequence[RawValue]) -> RunPayload:
     if len(args) != 1:
-        raise DefinitionError("the workflow input must be one object with a 'definition' mapping")
+        raise DefinitionFailedAtRun("the workflow input must be one object with a 'definition' mapping")
     try:
         return workflow.payload_converter().from_payload(args[0].payload, RunPayload)
-    except DefinitionError:
+    except DefinitionFailedAtRun:
         raise
     except Exception as err:  # any shape the converter cannot make a run of: fail the run, never the task
-        raise DefinitionError(f"the workflow input does not decode as a run: {err}") from None
+        raise DefinitionFailedAtRun(f"the workflow input does not decode as a run: {err}") from None
 
 
-def _failure(err: HandlerError) -> ApplicationError:
+def _failure(err: HandlerFailedInWorkflow) -> ApplicationError:
     if err.details is None:
         return ApplicationError(err.message, type=err.type, non_retryable=err.type == "DefinitionError")
     return ApplicationError(err.message, err.details, type=err.type)
@@ -64,13 +64,13 @@ class DSLWorkflow:
     async def run(self, args: Sequence[RawValue]) -> Any:
         try:
             return await self._run.execute()
-        except DefinitionError as err:  # the input was not a valid run: fail it, never retry it
+        except DefinitionFailedAtRun as err:  # the input was not a valid run: fail it, never retry it
             raise ApplicationError(str(err), type="DefinitionError", non_retryable=True) from None
-        except RunFailed as failed:
+        except RunFailedAfterCompensation as failed:
             raise ApplicationError(
                 str(failed),
-                {"error": failed.error.as_dict(), "compensations": failed.compensations},
-                type=failed.error.type,
+                failed.record_details,  # {"error": <the cause's record>, "compensations": [...]}
+                type=failed.record_type,
                 non_retryable=True,
             ) from None
 
@@ -82,7 +82,7 @@ class DSLWorkflow:
     def on_query(self, name: str, args: Sequence[RawValue]) -> Any:
         try:
             return self._run.query(name, _decode(args))
-        except HandlerError as err:
+        except HandlerFailedInWorkflow as err:
             raise _failure(err) from None
 
     def progress(self) -> dict[str, Any]:
@@ -93,12 +93,12 @@ class DSLWorkflow:
     def on_update(self, name: str, args: Sequence[RawValue]) -> Any:
         try:
             return self._run.update(name, _decode(args))
-        except HandlerError as err:
+        except HandlerFailedInWorkflow as err:
             raise _failure(err) from None
 
     @on_update.validator
     def validate_update(self, name: str, args: Sequence[RawValue]) -> None:
         try:
             self._run.validate_update(name, _decode(args))
-        except HandlerError as err:
+        except HandlerFailedInWorkflow as err:
             raise _failure(err) from None

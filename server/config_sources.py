@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from tdsl.errors import SetupError
+
 __all__ = ["DEFAULT_ADDRESS", "ConfigError", "settings_tree"]
 
 DEFAULT_ADDRESS = "localhost:7233"
 
 
-class ConfigError(ValueError):
+class ConfigError(SetupError, ValueError):
     """The configuration is invalid; the message says which key and why."""
 
 

@@ -12,6 +12,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tdsl.errors import SetupError
+
 TEST_DYNAMIC_CONFIG = (
     # Timers fire within ~10 ms instead of up to ~1 s, so short waits in tests are quick and exact.
     'history.timerProcessorMaxTimeShift="10ms"',
@@ -20,7 +22,7 @@ TEST_DYNAMIC_CONFIG = (
 )
 
 
-class DevServerError(RuntimeError):
+class DevServerError(SetupError, RuntimeError):
     """The dev server could not be found or started."""
 
 

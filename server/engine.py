@@ -237,11 +237,21 @@ class TemporalEngine:
         self._ready = False
         self.runs = None
         if self._worker is not None:
-            with contextlib.suppress(Exception):
+            try:
                 await self._worker.shutdown()
+            except Exception as err:  # a worker that already failed: _run_worker logged why
+                log.debug("the worker's shutdown failed: %s: %s", type(err).__name__, err)
         if self._worker_task is not None:
-            with contextlib.suppress(BaseException):
+            try:
                 await self._worker_task
+            except asyncio.CancelledError:
+                # The worker task was cancelled (the loop is closing); a cancellation of stop() itself
+                # must go on.
+                current = asyncio.current_task()
+                if current is not None and current.cancelling():
+                    raise
+            except Exception as err:  # the worker's own failure, already logged by _run_worker
+                log.debug("the worker ended with %s: %s", type(err).__name__, err)
         self._worker = None
         self._worker_task = None
 

@@ -1,26 +1,5 @@
-"""Errors of the client side (engine API, HTTP service, CLI).
-
-::
-
-    EngineError                     status_code: the HTTP status it maps to
-    ├── NotFound                    -> 404
-    │   ├── UnknownDefinition       no YAML definition or code workflow of that name
-    │   ├── UnknownRun              no run with that workflow id
-    │   └── UnknownHandler          the run's workflow declares no such handler
-    │       ├── UnknownSignal
-    │       ├── UnknownQuery
-    │       └── UnknownUpdate
-    ├── InvalidInput                -> 422; ``errors`` lists every JSON-Schema violation with its path
-    │   └── InvalidPayload          a signal/update payload failed its declared schema (or was rejected)
-    ├── DefinitionNotRunnable       -> 422; e.g. it calls activities no worker registers
-    ├── RunAlreadyExists            -> 409; a run with that id is already running
-    ├── RunNotRunning               -> 409; the run has closed and takes no signals/updates/cancels
-    ├── RunFailedError              -> 409; the run ended failed/cancelled/terminated/timed out
-    ├── HandlerFailed               -> 409; the workflow could not answer
-    │   ├── QueryFailed             a declared query failed (for example its expression)
-    │   └── UpdateFailed            an accepted update failed
-    ├── TemporalError               -> 502; Temporal refused a request for a reason of its own
-    └── EngineNotReady              -> 503; the engine is not started / Temporal unreachable or disabled
+"""Errors of the client side (engine API, HTTP service, CLI): the :class:`~tdsl.errors.EngineError` branch of
+the tree drawn in :mod:`tdsl.errors`. ``status_code`` is the HTTP status each maps to.
 
 ``TimeoutError`` (builtin) is raised when waiting for a result times out; it is not an ``EngineError``
 because "still running" is an answer, not a mistake.
@@ -30,7 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from tdsl.errors import EngineError, ErrorRecord
+
 __all__ = [
+    "ActivitiesNotRegistered",
     "DefinitionNotRunnable",
     "EngineError",
     "EngineNotReady",
@@ -40,9 +22,11 @@ __all__ = [
     "NotFound",
     "QueryFailed",
     "RunAlreadyExists",
+    "RunDidNotComplete",
     "RunFailedError",
     "RunNotRunning",
     "TemporalError",
+    "TemporalRefused",
     "UnknownDefinition",
     "UnknownHandler",
     "UnknownQuery",
@@ -52,20 +36,6 @@ __all__ = [
     "UnknownWorkflow",
     "UpdateFailed",
 ]
-
-
-class EngineError(Exception):
-    """Base of client-side errors; ``status_code`` is the HTTP status it maps to."""
-
-    status_code = 400
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-    def as_dict(self) -> dict[str, Any]:
-        """The JSON body the HTTP service answers with."""
-        return {"error": type(self).__name__, "message": self.message}
 
 
 class NotFound(EngineError):
@@ -78,7 +48,7 @@ class UnknownDefinition(NotFound):
     """No YAML definition and no registered code workflow has this name."""
 
 
-UnknownWorkflow = UnknownDefinition  # the seed's word for the same thing
+UnknownWorkflow = UnknownDefinition  # the usage guide's word for the same thing
 
 
 class UnknownRun(NotFound):
@@ -118,18 +88,30 @@ class InvalidInput(EngineError):
         super().__init__(message)
         self.errors = errors
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "errors": self.errors}
+    @property
+    def record_details(self) -> Any:
+        return {"errors": self.errors}
 
 
 class InvalidPayload(InvalidInput):
     """A signal or update payload failed its declared schema, or the update's validation rejected it."""
 
 
-class DefinitionNotRunnable(EngineError):
-    """The definition cannot run here (for example it calls activities that are not registered)."""
+class ActivitiesNotRegistered(EngineError):
+    """The definition cannot run here: it calls activities that no worker of this engine registers."""
 
     status_code = 422
+
+    def __init__(self, message: str, missing: list[str]) -> None:
+        super().__init__(message)
+        self.missing = missing
+
+    @property
+    def record_details(self) -> Any:
+        return {"activities": self.missing}
+
+
+DefinitionNotRunnable = ActivitiesNotRegistered  # the older name
 
 
 class RunAlreadyExists(EngineError):
@@ -142,8 +124,9 @@ class RunAlreadyExists(EngineError):
         self.workflow_id = workflow_id
         self.run_id = run_id
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "workflow_id": self.workflow_id, "run_id": self.run_id}
+    @property
+    def record_details(self) -> Any:
+        return {"workflow_id": self.workflow_id, "run_id": self.run_id}
 
 
 class RunNotRunning(EngineError):
@@ -156,12 +139,14 @@ class RunNotRunning(EngineError):
         self.workflow_id = workflow_id
         self.status = status
 
-    def as_dict(self) -> dict[str, Any]:
-        return {**super().as_dict(), "workflow_id": self.workflow_id, "status": self.status}
+    @property
+    def record_details(self) -> Any:
+        return {"workflow_id": self.workflow_id, "status": self.status}
 
 
-class RunFailedError(EngineError):
-    """The run did not complete successfully (``status``: FAILED, CANCELED, TERMINATED, TIMED_OUT)."""
+class RunDidNotComplete(EngineError):
+    """The run closed without a result (``status``: FAILED, CANCELED, TERMINATED, TIMED_OUT); ``error`` is the
+    record of what ended it (its ``step``, ``file`` and ``line`` are this error's too)."""
 
     status_code = 409
 
@@ -171,23 +156,31 @@ class RunFailedError(EngineError):
         *,
         workflow_id: str,
         status: str,
-        details: Any = None,
-        error_type: str | None = None,
+        error: ErrorRecord | None = None,
     ) -> None:
         super().__init__(message)
         self.workflow_id = workflow_id
         self.status = status
-        self.details = details
-        self.error_type = error_type
+        self.error = error
+        if error is not None:
+            self.step, self.file, self.line = error["step"], error["file"], error["line"]
 
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            **super().as_dict(),
-            "workflow_id": self.workflow_id,
-            "status": self.status,
-            "type": self.error_type,
-            "details": self.details,
-        }
+    @property
+    def error_type(self) -> str | None:
+        """The type of the failure that ended the run (``InvalidAddress``, ``Cancelled``, ...)."""
+        return self.error["type"] if self.error is not None else None
+
+    @property
+    def details(self) -> Any:
+        """The details of the failure that ended the run."""
+        return self.error["details"] if self.error is not None else None
+
+    @property
+    def record_details(self) -> Any:
+        return {"workflow_id": self.workflow_id, "status": self.status, "error": self.error}
+
+
+RunFailedError = RunDidNotComplete  # the older name
 
 
 class HandlerFailed(EngineError):
@@ -204,10 +197,13 @@ class UpdateFailed(HandlerFailed):
     """An accepted update failed while it ran."""
 
 
-class TemporalError(EngineError):
+class TemporalRefused(EngineError):
     """Temporal refused a request for a reason of its own (not a mistake in the request)."""
 
     status_code = 502
+
+
+TemporalError = TemporalRefused  # the older name
 
 
 class EngineNotReady(EngineError):

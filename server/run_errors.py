@@ -15,14 +15,14 @@ from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 from temporalio.service import RPCError, RPCStatusCode
 
 from tdsl.dsl_schema.suggest import closest_name
+from tdsl.errors import record_of
 
 from .errors import (
     EngineError,
     EngineNotReady,
     InvalidInput,
     InvalidPayload,
-    RunNotRunning,
-    TemporalError,
+    TemporalRefused,
     UnknownRun,
     UnknownUpdate,
     UpdateFailed,
@@ -57,14 +57,11 @@ def declared_hint(name: str, declared: list[str]) -> str:
     return f" (declared: {', '.join(declared)})" if declared else " (it declares none)"
 
 
-def rpc_error(err: RPCError, workflow_id: str, action: str | None = None) -> EngineError:
-    """The engine error for a failed RPC about ``workflow_id``; ``action`` (``"signals"``, ...) names what a
-    closed run no longer takes."""
+def rpc_error(err: RPCError, workflow_id: str) -> EngineError:
+    """The engine error for a failed RPC about ``workflow_id``, decided by its status code alone. A
+    NOT_FOUND is "no such run" here; callers that act on a run they saw open ask the run's description
+    whether it has closed since (see :class:`~tdsl.server.gateway.messaging.RunMessenger`)."""
     if err.status == RPCStatusCode.NOT_FOUND:
-        if "already completed" in err.message and action:
-            return RunNotRunning(
-                f"run {workflow_id!r} has closed; it takes no {action}", workflow_id, "CLOSED"
-            )
         return UnknownRun(f"no run with id {workflow_id!r}")
     if err.status == RPCStatusCode.INVALID_ARGUMENT:
         return InvalidInput(
@@ -74,30 +71,46 @@ def rpc_error(err: RPCError, workflow_id: str, action: str | None = None) -> Eng
     status = err.status.name if err.status else "UNKNOWN"
     if err.status in _UNAVAILABLE:
         return EngineNotReady(f"Temporal did not answer ({status}): {err.message}")
-    return TemporalError(f"Temporal error ({status}): {err.message}")
+    return TemporalRefused(f"Temporal error ({status}): {err.message}")
 
 
 def failure_outcome(workflow_id: str, err: WorkflowFailureError) -> RunOutcome:
-    """The outcome of a run that closed without a result: its status and its error as plain data."""
+    """The outcome of a run that closed without a result: its status and its error record. A DSL run's
+    failure details carry the record of the error that ended it (``{"error": record, "compensations"}``):
+    its step, file and line become the outcome's."""
     cause = err.cause
-    error: dict[str, Any] = {"type": type(cause).__name__, "message": str(cause), "details": None}
     status = RunStatus.FAILED
     if isinstance(cause, ApplicationError):
-        error = {
-            "type": cause.type or "Error",
-            "message": cause.message,
-            "details": list(cause.details) if cause.details else None,
-        }
-    elif isinstance(cause, CancelledError):
-        status = RunStatus.CANCELED
-        error["type"] = "Cancelled"
+        details = list(cause.details) if cause.details else None
+        where = _cause_record(details)
+        error = record_of(
+            cause.type or "Error",
+            cause.message,
+            step=_text(where.get("step")),
+            file=_text(where.get("file")),
+            line=where.get("line") if isinstance(where.get("line"), int) else None,
+            details=details,
+        )
+        return RunOutcome(workflow_id, status, error=error)
+    kind = type(cause).__name__
+    if isinstance(cause, CancelledError):
+        status, kind = RunStatus.CANCELED, "Cancelled"
     elif isinstance(cause, TerminatedError):
-        status = RunStatus.TERMINATED
-        error["type"] = "Terminated"
+        status, kind = RunStatus.TERMINATED, "Terminated"
     elif isinstance(cause, TemporalTimeoutError):
-        status = RunStatus.TIMED_OUT
-        error["type"] = "TimedOut"
-    return RunOutcome(workflow_id, status, error=error)
+        status, kind = RunStatus.TIMED_OUT, "TimedOut"
+    return RunOutcome(workflow_id, status, error=record_of(kind, str(cause)))
+
+
+def _cause_record(details: list[Any] | None) -> dict[str, Any]:
+    """The record of the error that ended a DSL run, from its failure's details (empty when absent)."""
+    first = details[0] if details else None
+    error = first.get("error") if isinstance(first, dict) else None
+    return error if isinstance(error, dict) else {}
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def update_error(name: str, err: WorkflowUpdateFailedError) -> EngineError:

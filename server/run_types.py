@@ -13,6 +13,8 @@ from typing import Any
 
 from temporalio.client import WorkflowExecutionStatus
 
+from tdsl.errors import ErrorRecord
+
 __all__ = ["RunInfo", "RunOutcome", "RunStatus", "StartedRun", "iso"]
 
 
@@ -102,7 +104,7 @@ class RunOutcome:
     workflow_id: str
     status: RunStatus
     result: Any = None
-    error: dict[str, Any] | None = None
+    error: ErrorRecord | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"workflow_id": self.workflow_id, "status": self.status.value}

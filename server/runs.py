@@ -97,7 +97,7 @@ class RunService:
         self.starter.check_input(entry, value)
 
     def check_activities(self, entry: CatalogEntry) -> None:
-        """:class:`DefinitionNotRunnable` when the definition calls activities that are not registered."""
+        """:class:`ActivitiesNotRegistered` when the definition calls activities that are not registered."""
         self.starter.check_activities(entry)
 
     def workflow_id_for(self, entry: CatalogEntry, value: Any) -> str | None:
@@ -149,7 +149,7 @@ class RunService:
         return await self.inspector.progress(workflow_id)
 
     async def result(self, workflow_id: str, *, timeout: float | None = None) -> Any:
-        """The result; builtin ``TimeoutError`` when not done in time, :class:`RunFailedError` when the run
+        """The result; builtin ``TimeoutError`` when not done in time, :class:`RunDidNotComplete` when the run
         did not complete."""
         return await self.inspector.result(workflow_id, timeout=timeout)
 

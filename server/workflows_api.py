@@ -85,7 +85,7 @@ class WorkflowsAPI:
         task_queue: str | None = None,
     ) -> Any:
         """Start a run and return its result. ``timeout_seconds`` bounds the wait (builtin ``TimeoutError``;
-        the run itself goes on). A failed run raises :class:`~tdsl.server.errors.RunFailedError`."""
+        the run itself goes on). A failed run raises :class:`~tdsl.server.errors.RunDidNotComplete`."""
         handle = await self.start(name, args, workflow_id=workflow_id, task_queue=task_queue)
         return await handle.result(timeout_seconds)
 

@@ -43,8 +43,9 @@ def project_catalog() -> Catalog:
 class Harness:
     """A running worker and the client-side :class:`RunService`, for one test."""
 
-    def __init__(self, client: Client, task_queue: str, catalog: Catalog, registry: ActivityRegistry,
-                 worker: Worker) -> None:
+    def __init__(
+        self, client: Client, task_queue: str, catalog: Catalog, registry: ActivityRegistry, worker: Worker
+    ) -> None:
         self.client = client
         self.task_queue = task_queue
         self.catalog = catalog
@@ -121,3 +122,17 @@ async def eventually(
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         await asyncio.sleep(0.05)
+
+
+def error_body(type: str, message: str, *, details: Any = None) -> dict[str, Any]:
+    """The HTTP error answer ``{"error": record}`` of an error that happened outside any run step."""
+    return {
+        "error": {
+            "type": type,
+            "message": message,
+            "step": None,
+            "file": None,
+            "line": None,
+            "details": details,
+        }
+    }

@@ -20,8 +20,10 @@ from typing import Any
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
+from tdsl.errors import ActivitiesError
 
-class SimulatedFailure(Exception):
+
+class SimulatedFailure(ActivitiesError):
     """The default error raised by a simulated failure."""
 
 

@@ -12,13 +12,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tdsl.errors import SetupError
+
 from .. import compile as pipeline
-from ..diagnostics import DefinitionInvalid, Diagnostic
+from ..diagnostics import DefinitionRejected, Diagnostic
 from ..loader import LoadedDocument
 from .context import ActivityLookup
 
 
-class LintPathError(Exception):
+class LintPathError(SetupError):
     """A path given to the linter does not exist (the linter could not run)."""
 
 
@@ -77,7 +79,7 @@ def lint_text(
 
     try:
         doc = load_text(text, file)
-    except DefinitionInvalid as err:
+    except DefinitionRejected as err:
         return list(err.diagnostics)
     return lint_document(doc, registry, catalog_names)
 
@@ -95,7 +97,7 @@ def definition_names(folder: str | Path, skip: Iterable[Path] = ()) -> frozenset
             continue
         try:
             data = pipeline.read_document(file).data
-        except DefinitionInvalid:
+        except DefinitionRejected:
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):
             names.add(data["name"])
@@ -116,7 +118,7 @@ def lint_paths(
     for file in files:
         try:
             doc = pipeline.read_document(file)
-        except DefinitionInvalid as err:
+        except DefinitionRejected as err:
             report.diagnostics.extend(err.diagnostics)
             report.texts[str(file)] = err.text or ""
             continue

@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from ..errors import DefinitionError, StepError
+from ..errors import DefinitionFailedAtRun, StepFailed
 
 
 class ActivityLookup(Protocol):
@@ -38,7 +38,8 @@ class OfflineHandlerCall:
     handler raised, or the query/update is unknown); ``pending`` (the run ended before it was due)."""
     result: Any = None
     error: dict[str, Any] | None = None
-    """``{"type", "message", "details"}`` as the worker's ``ApplicationError`` carries them."""
+    """The error's record (:meth:`tdsl.errors.TdslError.record`): ``type``, ``message`` and ``details`` as the
+    worker's ``ApplicationError`` carries them, ``step``, ``file`` and ``line`` ``None``."""
 
 
 @dataclass
@@ -73,7 +74,7 @@ class OfflineResult:
     status: str
     workflow_id: str
     output: Any = None
-    error: StepError | DefinitionError | None = None
+    error: StepFailed | DefinitionFailedAtRun | None = None
     failure: str | None = None
     calls: list[OfflineCall] = field(default_factory=list)
     compensations: list[dict[str, Any]] = field(default_factory=list)

@@ -14,14 +14,14 @@ from tdsl.dsl_schema.expressions import ExpressionError, render
 from tdsl.dsl_schema.models import Definition
 from tdsl.dsl_schema.payloads import validate_payload
 
-from ..core import RunFailed, RunPayload
-from ..errors import DefinitionError
+from ..core import RunFailedAfterCompensation, RunPayload
+from ..errors import DefinitionFailedAtRun
 
 if TYPE_CHECKING:
     from tdsl.dsl_schema.catalog import Catalog
 from .clock import VirtualLoop, resolve
 from .results import Activities, OfflineHandlerCall, OfflineResult, Queries, Signals
-from .runtime import HandlerError, OfflineRun, World, round_trip
+from .runtime import HandlerFailedInWorkflow, OfflineRun, World, round_trip
 
 DefinitionLike = CatalogEntry | Definition | Mapping[str, Any] | str
 
@@ -46,7 +46,7 @@ def _definition(
     compiled = compile_data(data, catalog_names=names)
     if compiled.definition is None:
         problems = "; ".join(f"{d.json_path}: {d.code} {d.message}" for d in compiled.errors)
-        raise DefinitionError(f"invalid definition: {problems}")
+        raise DefinitionFailedAtRun(f"invalid definition: {problems}")
     return data, compiled.definition, None
 
 
@@ -71,7 +71,7 @@ def _workflow_id(definition: Definition, input: Any) -> str:
     try:
         return str(render(definition.id, {"input": input}))
     except ExpressionError as err:
-        raise DefinitionError(f"id: {err}", expression=definition.id) from None
+        raise DefinitionFailedAtRun(f"id: {err}", expression=definition.id) from None
 
 
 def _seconds(at: float | str) -> float:
@@ -89,18 +89,18 @@ def _answer(root: OfflineRun, call: OfflineHandlerCall) -> None:
         else:
             try:
                 root.core.validate_update(call.name, round_trip(call.payload))
-            except HandlerError as err:
+            except HandlerFailedInWorkflow as err:
                 call.outcome, call.error = "rejected", _error(err)
                 return
             call.result = round_trip(root.core.update(call.name, round_trip(call.payload)))
-    except HandlerError as err:
+    except HandlerFailedInWorkflow as err:
         call.outcome, call.error = "failed", _error(err)
         return
     call.outcome = "answered"
 
 
-def _error(err: HandlerError) -> dict[str, Any]:
-    return {"type": err.type, "message": err.message, "details": err.details}
+def _error(err: HandlerFailedInWorkflow) -> dict[str, Any]:
+    return dict(err.record())
 
 
 def _handler_calls(kind: str, scheduled: Queries) -> list[OfflineHandlerCall]:
@@ -173,9 +173,9 @@ async def _drive(
         result.status = "stalled"
     elif not main.done() or main.cancelled():
         result.status = "cancelled"
-    elif isinstance(main.exception(), RunFailed):
+    elif isinstance(main.exception(), RunFailedAfterCompensation):
         failed = main.exception()
-        assert isinstance(failed, RunFailed)
+        assert isinstance(failed, RunFailedAfterCompensation)
         result.status, result.error, result.failure = "failed", failed.error, str(failed)
         result.compensations = list(failed.compensations)
     else:
@@ -226,7 +226,7 @@ def run_offline_sync(
     try:
         root = OfflineRun(world, workflow_id or _workflow_id(model, input), payload)
         if root.core.setup_error is not None:
-            raise DefinitionError(root.core.setup_error)
+            raise DefinitionFailedAtRun(root.core.setup_error)
         calls = _handler_calls("query", queries) + _handler_calls("update", updates)
         calls.sort(key=lambda call: call.at)
         return loop.run_until_complete(_drive(world, root, signals, cancel_at, calls))

@@ -15,11 +15,11 @@ from temporalio.converter import default as default_converter
 from temporalio.exceptions import ApplicationError
 
 from ..cancellation import await_outcome
-from ..core import Interpreter, RunFailed
-from ..errors import CompletedWhileCancelled, DefinitionError, StepError
+from ..core import Interpreter, RunFailedAfterCompensation
+from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun, StepFailed
 from ..kwargs import pack_arguments, split_arguments
 from ..payload import RunPayload
-from ..run import HandlerError, Run
+from ..run import HandlerError, HandlerFailedInWorkflow, Run
 from ..runtime import ActivityCall, ChildCall, RetrySpec
 from .clock import Condition, VirtualLoop, resolve
 from .results import Activities, OfflineCall
@@ -62,14 +62,14 @@ def _checked_call(name: str, fn: Callable[..., Any]) -> Callable[[list[Any], dic
     return call
 
 
-def _step_error(err: BaseException) -> tuple[StepError, bool]:
+def _step_error(err: BaseException) -> tuple[StepFailed, bool]:
     """The step error an activity's exception becomes, and whether it is non-retryable in itself."""
     if isinstance(err, ApplicationError):
         details = list(err.details) if err.details else None
-        return StepError(err.type or "ApplicationError", err.message, details=details), err.non_retryable
+        return StepFailed(err.type or "ApplicationError", err.message, details=details), err.non_retryable
     if isinstance(err, _StartToCloseTimeout):
-        return StepError("TimeoutError", "timed out (START_TO_CLOSE)"), False
-    return StepError(type(err).__name__, str(err)), False
+        return StepFailed("TimeoutError", "timed out (START_TO_CLOSE)"), False
+    return StepFailed(type(err).__name__, str(err)), False
 
 
 def _backoff(retry: RetrySpec, failed_attempts: int) -> float:
@@ -160,7 +160,7 @@ class OfflineRuntime:
             args, kwargs = split_arguments(round_trip(list(call.args)))
         except Exception as err:  # the worker could not receive these arguments either
             message = f"arguments of activity {call.name!r} cannot be serialized: {err}"
-            raise DefinitionError(message) from None
+            raise DefinitionFailedAtRun(message) from None
         retry = call.retry
         limit = retry.maximum_attempts or UNLIMITED_ATTEMPTS
         started = world.loop.time()
@@ -197,7 +197,7 @@ class OfflineRuntime:
             delay = _backoff(retry, attempt)
             elapsed = world.loop.time() - started
             if call.schedule_to_close is not None and elapsed + delay >= call.schedule_to_close:
-                raise StepError("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)")
+                raise StepFailed("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)")
             await asyncio.sleep(delay)
 
     async def _attempt(self, call: ActivityCall, args: list[Any], kwargs: dict[str, Any]) -> Any:
@@ -265,10 +265,10 @@ class OfflineRuntime:
         workflow_id = call.workflow_id or f"{self.workflow_id}/{call.workflow_type}-{world.child_count}"
         try:
             run = OfflineRun(world, workflow_id, arrived(call.payload))
-        except (DefinitionError, ValidationError) as err:
-            raise StepError("DefinitionError", f"invalid workflow input: {err}") from None
+        except (DefinitionFailedAtRun, ValidationError) as err:
+            raise StepFailed("DefinitionError", f"invalid workflow input: {err}") from None
         if run.core.setup_error is not None:
-            raise StepError("DefinitionError", run.core.setup_error)
+            raise StepFailed("DefinitionError", run.core.setup_error)
         task = world.loop.create_task(run.run())
         world.tasks.append(task)
         if not call.wait:
@@ -276,9 +276,9 @@ class OfflineRuntime:
         try:
             # Awaiting the task directly: cancelling this step cancels the child (so it compensates).
             return round_trip(await task)
-        except RunFailed as failed:
+        except RunFailedAfterCompensation as failed:
             details = [{"error": failed.error.as_dict(), "compensations": failed.compensations}]
-            raise StepError(failed.error.type, str(failed), details=details) from None
+            raise StepFailed(failed.error.type, str(failed), details=details) from None
 
     async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
         await asyncio.wait(
@@ -308,10 +308,10 @@ def arrived(payload: RunPayload) -> RunPayload:
     converter = default_converter().payload_converter
     try:
         decoded: RunPayload = converter.from_payload(converter.to_payload(payload.to_data()), RunPayload)
-    except DefinitionError:
+    except DefinitionFailedAtRun:
         raise
     except Exception as err:  # the worker could not receive it either
-        raise DefinitionError(f"the workflow input does not decode as a run: {err}") from None
+        raise DefinitionFailedAtRun(f"the workflow input does not decode as a run: {err}") from None
     return decoded
 
 
@@ -337,14 +337,24 @@ class OfflineRun:
         self.core.signal(name, lambda: round_trip(payload))
 
     def query(self, name: str, payload: Any = None) -> Any:
-        """Answer a query the way the workflow's query handler does (raises :class:`HandlerError`)."""
+        """Answer a query the way the workflow's query handler does (raises
+        :class:`HandlerFailedInWorkflow`)."""
         return round_trip(self.core.query(name, round_trip(payload)))
 
     def update(self, name: str, payload: Any = None) -> Any:
-        """Validate, then run an update the way the workflow does (raises :class:`HandlerError`)."""
+        """Validate, then run an update the way the workflow does (raises
+        :class:`HandlerFailedInWorkflow`)."""
         payload = round_trip(payload)
         self.core.validate_update(name, payload)
         return round_trip(self.core.update(name, payload))
 
 
-__all__ = ["HandlerError", "OfflineRun", "OfflineRuntime", "World", "arrived", "round_trip"]
+__all__ = [
+    "HandlerError",
+    "HandlerFailedInWorkflow",
+    "OfflineRun",
+    "OfflineRuntime",
+    "World",
+    "arrived",
+    "round_trip",
+]

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tdsl.dsl_schema.models import ActivityStep, Compensation
 
-from ..errors import CompletedWhileCancelled, DefinitionError
+from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun
 from ..kwargs import pack_arguments
 from ..options import resolve_call
 from ..runtime import ActivityCall
@@ -35,7 +35,7 @@ def build_call(
         rendered = interp.render(value, frame, path, **extra)
         if not isinstance(rendered, str) or not rendered:
             message = f"{what} must be a non-empty text, not {rendered!r}"
-            raise DefinitionError(message, step=path, expression=value)
+            raise DefinitionFailedAtRun(message, step=path, expression=value)
         return rendered
 
     return resolve_call(

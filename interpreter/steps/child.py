@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tdsl.dsl_schema.models import ChildStep
 
-from ..errors import DefinitionError
+from ..errors import DefinitionFailedAtRun
 from ..payload import PinnedChild, RunPayload
 from ..runtime import ChildCall
 from . import handles
@@ -24,7 +24,7 @@ async def run_child(interp: Interpreter, step: ChildStep, frame: Frame, path: st
     spec = step.child
     entry = interp.child_entry(spec.definition)
     if entry is None:
-        raise DefinitionError(
+        raise DefinitionFailedAtRun(
             f"child definition {spec.definition!r} was not in the catalog when the run started", step=path
         )
     payload = RunPayload(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tdsl.dsl_schema.models import SwitchStep, WhileStep
 
-from ..errors import ContinueAsNew, StepError
+from ..errors import ContinueAsNew, StepFailed
 from . import handles
 
 if TYPE_CHECKING:
@@ -39,7 +39,7 @@ async def run_while(interp: Interpreter, step: WhileStep, frame: Frame, path: st
         if not interp.truthy(spec.condition, view, path):
             return {"iterations": iteration}
         if iteration >= spec.max_iterations:
-            raise StepError(
+            raise StepFailed(
                 "MaxIterationsExceeded",
                 f"while loop still true after max_iterations={spec.max_iterations}",
                 step=path,

@@ -7,7 +7,7 @@ runs in its own frame, with the item as ``item`` (or the ``as`` name) and its po
 loop goes on until more than that many failed; with the default 0 the first failure cancels the other items
 and fails the step with that item's own error (so ``catch`` can match its type). ``concurrency`` and
 ``tolerate_failures`` may be one expression each, rendered when the step starts (after ``items``); a value
-that is not a valid literal fails the run with a ``DefinitionError``.
+that is not a valid literal fails the run with a ``DefinitionFailedAtRun``.
 
 Lists longer than :data:`BATCH_SIZE` are split into batches, each run by a child workflow of type
 ``<definition>.batch`` (the same definition with a ``fragment`` in its input), so no history approaches
@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from tdsl.dsl_schema.models import MAX_CONCURRENCY, PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
-from ..errors import DefinitionError, RunEnded, StepError
+from ..errors import DefinitionFailedAtRun, RunEnded, StepFailed
 from ..payload import Fragment
 from ..runtime import ChildCall
 from . import handles
@@ -78,7 +78,7 @@ def limits(interp: Interpreter, step: ForeachStep, frame: Frame, path: str, coun
         rendered = interp.render(concurrency, frame, path)
         number = _whole(rendered)
         if number is None or not 1 <= number <= MAX_CONCURRENCY:
-            raise DefinitionError(
+            raise DefinitionFailedAtRun(
                 f"foreach concurrency {concurrency!r} gave {_shown(rendered)}, "
                 f"not an integer from 1 to {MAX_CONCURRENCY}",
                 step=path,
@@ -92,7 +92,7 @@ def limits(interp: Interpreter, step: ForeachStep, frame: Frame, path: str, coun
         if number is not None and number >= 0:
             rendered = number
         elif not (type(rendered) is str and _PERCENTAGE.match(rendered)):
-            raise DefinitionError(
+            raise DefinitionFailedAtRun(
                 f"foreach tolerate_failures {value!r} gave {_shown(rendered)}, "
                 "not an integer >= 0 or a percentage such as '10%'",
                 step=path,
@@ -110,7 +110,7 @@ def _shown(value: Any) -> str:
 async def run_foreach(interp: Interpreter, step: ForeachStep, frame: Frame, path: str) -> Any:
     items = interp.render(step.foreach.items, frame, path)
     if not isinstance(items, list):
-        raise DefinitionError(f"foreach items must be a list, got {type(items).__name__}", step=path)
+        raise DefinitionFailedAtRun(f"foreach items must be a list, got {type(items).__name__}", step=path)
     resolved = limits(interp, step, frame, path, len(items))
     if len(items) > BATCH_SIZE:
         outcome = await run_batches(interp, step, frame, path, items, resolved)
@@ -153,7 +153,7 @@ async def run_items(
                 results[index] = (
                     interp.render(spec.result, item_frame, item_path) if spec.result is not None else last
                 )
-            except StepError as err:
+            except StepFailed as err:
                 errors.append({"index": absolute, "item": items[index], "error": err.as_dict()})
                 if len(errors) > allowed:
                     if batch:
@@ -175,14 +175,14 @@ async def run_fragment(interp: Interpreter) -> dict[str, Any]:
 
     fragment = interp.payload.fragment
     if fragment is None:
-        raise DefinitionError("a batch run needs a fragment")
+        raise DefinitionFailedAtRun("a batch run needs a fragment")
     interp.state.vars = dict(fragment.vars)
     root = interp.state.root
     root.steps = dict(fragment.steps)
     root.locals = dict(fragment.locals)
     step = TypeAdapter(Step).validate_python(fragment.step)
     if not isinstance(step, ForeachStep):
-        raise DefinitionError("a batch must carry a foreach step", step=fragment.path)
+        raise DefinitionFailedAtRun("a batch must carry a foreach step", step=fragment.path)
     try:
         outcome = await run_items(
             interp,
@@ -244,9 +244,9 @@ async def run_batches(
             )
             try:
                 outcome = await interp.runtime.execute_child(call)
-            except StepError as err:
-                if err.type == DefinitionError.type:  # the batch hit this definition's own error
-                    raise DefinitionError(err.message, step=path) from None
+            except StepFailed as err:
+                if err.type == DefinitionFailedAtRun.type:  # the batch hit this definition's own error
+                    raise DefinitionFailedAtRun(err.message, step=path) from None
                 raise
             if outcome.get("ended"):
                 raise RunEnded(outcome.get("output"))
@@ -267,8 +267,8 @@ MAX_ERROR_DETAILS = 100
 """The failed items a ``TooManyFailures`` error lists (the first ones), so a failure stays small."""
 
 
-def too_many_failures(path: str, errors: list[dict[str, Any]], count: int, allowed: int) -> StepError:
-    return StepError(
+def too_many_failures(path: str, errors: list[dict[str, Any]], count: int, allowed: int) -> StepFailed:
+    return StepFailed(
         "TooManyFailures",
         f"{len(errors)} of {count} items failed (tolerated: {allowed})",
         step=path,
@@ -283,7 +283,9 @@ def check_tolerance(path: str, errors: list[dict[str, Any]], count: int, allowed
         return
     if allowed == 0:
         error = errors[0]["error"]
-        raise StepError(error["type"], error["message"], step=error.get("step"), details=error.get("details"))
+        raise StepFailed(
+            error["type"], error["message"], step=error.get("step"), details=error.get("details")
+        )
     raise too_many_failures(path, errors, count, allowed)
 
 

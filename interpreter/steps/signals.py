@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tdsl.dsl_schema.models import WaitForStep
 
-from ..errors import DefinitionError
+from ..errors import DefinitionFailedAtRun
 from . import handles
 from .wait import describe_seconds
 
@@ -28,7 +28,7 @@ async def run_wait_for(interp: Interpreter, step: WaitForStep, frame: Frame, pat
     declared = interp.definition.signals or {}
     undeclared = [name for name in names if name not in declared]
     if undeclared:
-        raise DefinitionError(f"wait_for names undeclared signals: {', '.join(undeclared)}", step=path)
+        raise DefinitionFailedAtRun(f"wait_for names undeclared signals: {', '.join(undeclared)}", step=path)
     timeout = interp.duration(spec.timeout, frame, path, "timeout") if spec.timeout is not None else None
     state = interp.state
     runtime = interp.runtime

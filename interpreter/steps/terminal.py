@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from tdsl.dsl_schema.models import FailStep, ReturnStep
 
-from ..errors import RunEnded, StepError
+from ..errors import RunEnded, StepFailed
 from . import handles
 
 if TYPE_CHECKING:
@@ -23,8 +23,8 @@ async def run_return(interp: Interpreter, step: ReturnStep, frame: Frame, path: 
 async def run_fail(interp: Interpreter, step: FailStep, frame: Frame, path: str) -> NoReturn:
     spec = step.fail
     if isinstance(spec, str):
-        raise StepError("WorkflowFailed", str(interp.render(spec, frame, path)), step=path)
-    raise StepError(
+        raise StepFailed("WorkflowFailed", str(interp.render(spec, frame, path)), step=path)
+    raise StepFailed(
         spec.type,
         str(interp.render(spec.message, frame, path)),
         step=path,

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from tdsl.dsl_schema.models import TryStep
 
-from ..errors import StepError
+from ..errors import StepFailed
 from . import handles
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ async def run_try(interp: Interpreter, step: TryStep, frame: Frame, path: str) -
     try:
         result = await interp.run_steps(step.try_, frame, f"{path}/try")
         return {"error": None, "result": result}
-    except StepError as err:
+    except StepFailed as err:
         for index, clause in enumerate(step.catch or []):
             if clause.errors is None or err.type in clause.errors:
                 view = frame.with_locals(error=err.as_dict())

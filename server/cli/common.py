@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tdsl.errors import SetupError
+
 if TYPE_CHECKING:
     from ..config import Settings
     from ..connection import ConnectionSettings
@@ -109,7 +111,7 @@ def read_json_argument(text: str | None) -> Any:
         raise UsageError(f"not valid JSON ({err.msg} at line {err.lineno} column {err.colno})") from None
 
 
-class UsageError(Exception):
+class UsageError(SetupError):
     """Bad command-line input; printed without a traceback, exit status 2."""
 
 
@@ -146,8 +148,8 @@ def run_async(main: Callable[[], Awaitable[int]]) -> int:
         return 130
     except EngineError as err:
         error(err.message)
-        details = err.as_dict()
-        if "errors" in details:
+        details = err.record()["details"]
+        if isinstance(details, dict) and "errors" in details:
             for item in details["errors"]:
                 print(f"  {item['path']}: {item['message']}", file=sys.stderr)
         return EXIT_FAILED

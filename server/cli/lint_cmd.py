@@ -8,11 +8,13 @@ configuration).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
 from tdsl.activities import load_modules
 from tdsl.dsl_schema.lint import LintPathError, lint_paths, render
+from tdsl.errors import TdslError, record_of
 
 from ..config import ConfigError
 from .common import EXIT_USAGE, error, settings_from
@@ -34,6 +36,9 @@ def run(args: argparse.Namespace) -> int:
         paths = args.paths or [settings.definitions]
         report = lint_paths(paths, registry, catalog_folder=settings.definitions)
     except (ConfigError, ImportError, LintPathError) as err:
+        if args.format == "json":  # a reader of JSON gets the error as a record, like every API answer
+            record = err.record() if isinstance(err, TdslError) else record_of(type(err).__name__, str(err))
+            print_output(json.dumps({"error": record}, indent=2))
         error(str(err))
         return EXIT_USAGE
     output = render(report, args.format)

@@ -115,12 +115,8 @@ def result(args: argparse.Namespace) -> int:
         if outcome.status is RunStatus.COMPLETED:
             print_json(outcome.result)
             return EXIT_OK
-        error = outcome.error or {}
-        print(
-            f"tdsl: run {args.workflow_id!r} {outcome.status.value}: "
-            f"{error.get('type')}: {error.get('message')}",
-            file=sys.stderr,
-        )
+        why = f"{outcome.error['type']}: {outcome.error['message']}" if outcome.error else "no error recorded"
+        print(f"tdsl: run {args.workflow_id!r} {outcome.status.value}: {why}", file=sys.stderr)
         print_json(outcome.as_dict())
         return EXIT_FAILED
 

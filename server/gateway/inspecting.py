@@ -24,7 +24,7 @@ from temporalio.client import (
 from temporalio.converter import WorkflowSerializationContext
 from temporalio.service import RPCError, RPCStatusCode
 
-from ..errors import RunFailedError, UnknownRun
+from ..errors import RunDidNotComplete, UnknownRun
 from ..run_errors import failure_outcome, quote, rpc_error, status_word
 from ..run_types import RunInfo, RunOutcome, RunStatus, iso
 from .pinned import PinnedDefinition
@@ -139,20 +139,19 @@ class RunInspector:
 
     async def result(self, workflow_id: str, *, timeout: float | None = None) -> Any:
         """Wait for the result; builtin ``TimeoutError`` when it is not done within ``timeout`` seconds,
-        :class:`RunFailedError` when the run failed, was cancelled, terminated or timed out."""
+        :class:`RunDidNotComplete` when the run failed, was cancelled, terminated or timed out."""
         outcome = await self.outcome(workflow_id, timeout=timeout)
         if outcome.status is RunStatus.COMPLETED:
             return outcome.result
         if outcome.status is RunStatus.RUNNING:
             raise TimeoutError(f"run {workflow_id!r} did not finish within {timeout}s")
-        error = outcome.error or {}
-        raise RunFailedError(
-            f"run {workflow_id!r} {outcome.status.value.lower()}: "
-            f"{error.get('type')}: {error.get('message')}",
+        error = outcome.error
+        why = f"{error['type']}: {error['message']}" if error is not None else "no error recorded"
+        raise RunDidNotComplete(
+            f"run {workflow_id!r} {outcome.status.value.lower()}: {why}",
             workflow_id=workflow_id,
             status=outcome.status.value,
-            details=error.get("details"),
-            error_type=error.get("type"),
+            error=error,
         )
 
     # ------------------------------------------------------------------ listing and history

@@ -11,9 +11,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from temporalio.client import WorkflowQueryFailedError, WorkflowQueryRejectedError, WorkflowUpdateFailedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
-from ..errors import QueryFailed, RunNotRunning, UnknownQuery
+from ..errors import EngineError, QueryFailed, RunNotRunning
 from ..run_errors import rpc_error, update_error
 from ..run_types import RunInfo
 from .inspecting import PROGRESS_QUERY, RunInspector
@@ -78,7 +78,7 @@ class RunMessenger:
         try:
             await self.inspector.handle(workflow_id).signal(name, args=list(args))
         except RPCError as err:
-            raise rpc_error(err, workflow_id, "signals") from None
+            raise await self._refused(err, workflow_id, "signals") from None
 
     async def query(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Ask a declared query (or the built-in ``__progress``); queries also answer after the run closed."""
@@ -89,10 +89,9 @@ class RunMessenger:
         try:
             return await self.inspector.handle(workflow_id).query(name, args=list(args))
         except WorkflowQueryFailedError as err:
-            text = str(err)
-            if "not declared" in text or "expected but not found" in text or "UnknownQuery" in text:
-                raise UnknownQuery(text) from None
-            raise QueryFailed(f"query {name!r} failed: {text}") from None
+            # The query was declared (``check`` refused undeclared ones from the pinned definition), so
+            # whatever the worker says, the query failed; Temporal gives its reason as text only.
+            raise QueryFailed(f"query {name!r} failed: {err.message}") from None
         except WorkflowQueryRejectedError as err:
             raise QueryFailed(f"query {name!r} rejected: run is {err.status}") from None
         except RPCError as err:
@@ -106,7 +105,7 @@ class RunMessenger:
         except WorkflowUpdateFailedError as err:
             raise update_error(name, err) from None
         except RPCError as err:
-            raise rpc_error(err, workflow_id, "updates") from None
+            raise await self._refused(err, workflow_id, "updates") from None
 
     async def cancel(self, workflow_id: str) -> None:
         """Request cancellation (DSL runs compensate, then end CANCELED)."""
@@ -114,7 +113,7 @@ class RunMessenger:
         try:
             await self.inspector.handle(workflow_id).cancel()
         except RPCError as err:
-            raise rpc_error(err, workflow_id, "cancellation") from None
+            raise await self._refused(err, workflow_id, "cancellation") from None
 
     async def terminate(self, workflow_id: str, reason: str | None = None) -> None:
         """End the run at once, without compensation."""
@@ -122,7 +121,18 @@ class RunMessenger:
         try:
             await self.inspector.handle(workflow_id).terminate(reason=reason)
         except RPCError as err:
-            raise rpc_error(err, workflow_id, "termination") from None
+            raise await self._refused(err, workflow_id, "termination") from None
+
+    async def _refused(self, err: RPCError, workflow_id: str, action: str) -> EngineError:
+        """The error for a refused signal, update, cancellation or termination. NOT_FOUND also means the run
+        closed since :meth:`_open` saw it open: the run's description tells which, as data."""
+        if err.status != RPCStatusCode.NOT_FOUND:
+            return rpc_error(err, workflow_id)
+        try:
+            await self._open(workflow_id, action)
+        except EngineError as refusal:  # RunNotRunning, or UnknownRun when there is no such run at all
+            return refusal
+        return rpc_error(err, workflow_id)
 
     async def _open(self, workflow_id: str, action: str) -> RunInfo:
         """The run's info; :class:`RunNotRunning` when it has closed (it takes no ``action``)."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
+from pathlib import PurePath
 from typing import Any
 
 from temporalio.client import Client
@@ -29,7 +30,7 @@ from tdsl.dsl_schema.payloads import schema_errors
 from tdsl.interpreter import RunPayload
 
 from ..code_workflows import CodeWorkflow
-from ..errors import DefinitionNotRunnable, InvalidInput, RunAlreadyExists, UnknownDefinition
+from ..errors import ActivitiesNotRegistered, InvalidInput, RunAlreadyExists, UnknownDefinition
 from ..run_errors import did_you_mean, rpc_error
 from ..run_types import StartedRun
 from .pinned import PinnedDefinition
@@ -75,14 +76,18 @@ class RunStarter:
         return code
 
     def _unknown(self, name: str) -> UnknownDefinition:
-        invalid = [f for f, err in self.catalog.invalid.items() if f"'{name}'" in str(err) or name in f]
-        if invalid:
-            hint = f"; {invalid[0]} has errors and was not loaded"
+        refused = self.catalog.refused.get(name) or self._file_named(name)
+        if refused is not None:
+            hint = f"; {refused} has errors and was not loaded"
         elif name in self.code:
             hint = " (it is a code-defined workflow, not a YAML definition)"
         else:
             hint = did_you_mean(name, self.names())
         return UnknownDefinition(f"unknown definition or workflow {name!r}{hint}")
+
+    def _file_named(self, name: str) -> str | None:
+        """A refused file named after ``name`` (``name.yaml``): the guess left when its YAML did not parse."""
+        return next((f for f in self.catalog.invalid if PurePath(f).stem == name), None)
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is a YAML definition or a code workflow known here."""
@@ -103,11 +108,13 @@ class RunStarter:
             raise InvalidInput(f"input of {entry.name!r} does not match its schema", errors)
 
     def check_activities(self, entry: CatalogEntry) -> None:
-        """:class:`DefinitionNotRunnable` when the definition calls activities that are not registered."""
+        """:class:`ActivitiesNotRegistered` when the definition calls activities that are not registered."""
         missing = sorted({n for n in self._activities_of(entry) if n not in self.registry})
         if missing:
             listed = ", ".join(f"{n}{did_you_mean(n, self.registry.names())}" for n in missing)
-            raise DefinitionNotRunnable(f"{entry.name!r} calls activities that are not registered: {listed}")
+            raise ActivitiesNotRegistered(
+                f"{entry.name!r} calls activities that are not registered: {listed}", missing
+            )
 
     def _activities_of(self, entry: CatalogEntry) -> frozenset[str]:
         # Definitions are immutable once loaded: walk each one once, not on every start.

@@ -1,10 +1,11 @@
 """Exception handlers: every client mistake becomes a 4xx JSON answer, never a 500 with a traceback.
 
-Every error body has ``error`` (a stable name) and ``message``; schema failures add ``errors``, a list of
-``{path, message, validator}`` with every violation.
+Every error body is ``{"error": record}``, the record of :meth:`tdsl.errors.TdslError.record`:
+``{type, message, step, file, line, details}`` (all six keys, ``null`` where unknown). ``type`` is a stable
+name; schema failures put every violation in ``details.errors``, a list of ``{path, message, validator}``.
 
 =========================  ======  ===============================================================
-error                      status  when
+type                       status  when
 =========================  ======  ===============================================================
 MalformedJSON              400     the body is not JSON
 Unauthorized               401     a token is configured and the request has none or a wrong one
@@ -12,7 +13,9 @@ UnknownDefinition/Run/...  404     see :mod:`tdsl.server.errors`
 PayloadTooLarge            413     the body exceeds ``http.max_body_bytes``
 InvalidRequest             422     the request's shape is wrong (fields, types, query parameters)
 InvalidInput/Payload       422     the run input / signal or update payload fails its JSON Schema
+ActivitiesNotRegistered    422     the definition calls activities no worker here registers
 RunAlreadyExists, ...      409     see :mod:`tdsl.server.errors`
+TemporalRefused            502     Temporal refused the request for a reason of its own
 EngineNotReady             503     Temporal unreachable or disabled
 InternalError              500     a bug; details go to the server log only
 =========================  ======  ===============================================================
@@ -28,7 +31,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..errors import EngineError
+from tdsl.errors import EngineError, ErrorRecord, record_of
 
 __all__ = ["MalformedJSON", "Unauthorized", "error_response", "install_error_handlers"]
 
@@ -58,14 +61,10 @@ class MalformedJSON(EngineError):
     status_code = 400
 
 
-def error_response(
-    status: int, error: str, message: str, extra: dict[str, Any] | None = None
-) -> JSONResponse:
-    """The JSON error answer: ``{"error", "message", **extra}``."""
+def error_response(status: int, record: ErrorRecord) -> JSONResponse:
+    """The JSON error answer: ``{"error": record}``."""
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse(
-        {"error": error, "message": message, **(extra or {})}, status_code=status, headers=headers
-    )
+    return JSONResponse({"error": record}, status_code=status, headers=headers)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -78,8 +77,7 @@ def _location(loc: tuple[Any, ...]) -> str:
 
 async def _engine_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, EngineError)
-    body = exc.as_dict()
-    return error_response(exc.status_code, body.pop("error"), body.pop("message"), body)
+    return error_response(exc.status_code, exc.record())
 
 
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
@@ -90,13 +88,15 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
             reason = (err.get("ctx") or {}).get("error", "JSON decode error")
             position = err["loc"][-1] if err.get("loc") else None
             where = f" (at character {position})" if isinstance(position, int) else ""
-            return error_response(400, "MalformedJSON", f"request body is not valid JSON: {reason}{where}")
+            malformed = MalformedJSON(f"request body is not valid JSON: {reason}{where}")
+            return error_response(400, malformed.record())
     listed = [
         {"path": _location(tuple(err.get("loc", ()))), "message": _message(err), "validator": err.get("type")}
         for err in errors
     ]
     summary = "; ".join(f"{e['path']}: {e['message']}" for e in listed[:5])
-    return error_response(422, "InvalidRequest", f"invalid request: {summary}", {"errors": listed})
+    record = record_of("InvalidRequest", f"invalid request: {summary}", details={"errors": listed})
+    return error_response(422, record)
 
 
 def _message(err: dict[str, Any]) -> str:
@@ -115,12 +115,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         message = f"{request.method} is not allowed on {request.url.path}"
     else:
         message = str(exc.detail)
-    return error_response(status, _STATUS_NAMES.get(status, "HTTPError"), message)
+    return error_response(status, record_of(_STATUS_NAMES.get(status, "HTTPError"), message))
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unexpected error on %s %s", request.method, request.url.path)
-    return error_response(500, "InternalError", "internal error; the details are in the server log")
+    message = "internal error; the details are in the server log"
+    return error_response(500, record_of("InternalError", message))
 
 
 def install_error_handlers(app: FastAPI) -> None:

@@ -12,14 +12,30 @@ import json
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from tdsl.errors import EngineError, record_of
+
 __all__ = ["BodySizeLimit", "BodyTooLarge"]
 
 
-class BodyTooLarge(HTTPException):
-    """The request body is larger than ``http.max_body_bytes``."""
+class BodyTooLarge(EngineError, HTTPException):
+    """The request body is larger than ``http.max_body_bytes``. An ``HTTPException`` too: FastAPI lets those
+    through while it reads a body (any other error there becomes a 400)."""
+
+    status_code = 413
 
     def __init__(self, limit: int) -> None:
-        super().__init__(status_code=413, detail=f"request body larger than {limit} bytes")
+        message = _too_large(limit)
+        HTTPException.__init__(self, status_code=413, detail=message)
+        self.message = message
+        self.args = (message,)
+
+    @property
+    def record_type(self) -> str:
+        return "PayloadTooLarge"  # the name of its status, as every 413 answer says
+
+
+def _too_large(limit: int) -> str:
+    return f"request body larger than {limit} bytes"
 
 
 class BodySizeLimit:
@@ -62,9 +78,7 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def _refuse(send: Send, limit: int) -> None:
-    body = json.dumps(
-        {"error": "PayloadTooLarge", "message": f"request body larger than {limit} bytes"}
-    ).encode()
+    body = json.dumps({"error": record_of("PayloadTooLarge", _too_large(limit))}).encode()
     await send(
         {
             "type": "http.response.start",

@@ -12,6 +12,8 @@ __all__ = [
     "DefinitionList",
     "DefinitionSummary",
     "ErrorBody",
+    "ErrorItem",
+    "ErrorRecord",
     "HandlerResponse",
     "Health",
     "InvalidDefinition",
@@ -31,19 +33,31 @@ class _Body(BaseModel):
 
 
 class ErrorItem(BaseModel):
+    """One schema violation (in ``details.errors`` of a 422 answer)."""
+
     path: str
     message: str
     validator: str | None = None
 
 
+class ErrorRecord(BaseModel):
+    """An error: always these six keys, ``null`` where unknown (the shape of ``tdsl.errors.ErrorRecord``)."""
+
+    type: str = Field(description="Stable error name, e.g. UnknownDefinition, InvalidInput, DefinitionError.")
+    message: str
+    step: str | None = Field(description="The step it happened in, when it happened in a run.")
+    file: str | None = Field(description="The definition file it points at, when known.")
+    line: int | None = Field(description="The line in that file, when known.")
+    details: Any = Field(
+        description="Structured details: ``{errors: [{path, message, validator}]}`` for schema violations "
+        "(422), ``{workflow_id, status, ...}`` for a run's state, the failure's details for a failed run."
+    )
+
+
 class ErrorBody(BaseModel):
     """Every 4xx/5xx answer."""
 
-    error: str = Field(description="Stable error name, e.g. UnknownDefinition, InvalidInput.")
-    message: str
-    errors: list[ErrorItem] | None = Field(default=None, description="Every violation, with its path.")
-
-    model_config = ConfigDict(extra="allow")
+    error: ErrorRecord
 
 
 class DefinitionSummary(BaseModel):
@@ -112,7 +126,7 @@ class StartResponse(BaseModel):
     existing: bool = Field(description="True when an idempotent start returned the run already there.")
     status: str | None = Field(default=None, description="With `wait`: RUNNING, COMPLETED, FAILED, ...")
     result: Any = None
-    error: dict[str, Any] | None = None
+    error: ErrorRecord | None = Field(default=None, description="What ended a run that did not complete.")
 
 
 class RunStatusResponse(BaseModel):
@@ -136,7 +150,7 @@ class OutcomeResponse(BaseModel):
     workflow_id: str
     status: str = Field(description="RUNNING (not done yet), COMPLETED, FAILED, CANCELED, TERMINATED...")
     result: Any = None
-    error: dict[str, Any] | None = None
+    error: ErrorRecord | None = Field(default=None, description="What ended a run that did not complete.")
 
 
 class RunSummary(BaseModel):

@@ -14,13 +14,15 @@ from collections.abc import Iterator
 
 import uvicorn
 
+from tdsl.errors import SetupError
+
 from ..engine import TemporalEngine
 from .app import create_app
 
 __all__ = ["HTTPService", "HTTPServiceError"]
 
 
-class HTTPServiceError(RuntimeError):
+class HTTPServiceError(SetupError, RuntimeError):
     """The HTTP service could not start (for example the port is taken)."""
 
 

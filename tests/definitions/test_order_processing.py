@@ -11,7 +11,7 @@ from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureEr
 from temporalio.exceptions import ApplicationError, CancelledError
 
 from tdsl.activities.examples import ledger
-from tdsl.server.errors import InvalidInput, RunFailedError
+from tdsl.server.errors import InvalidInput, RunDidNotComplete
 from tests.support import harness
 
 from .helpers import activities, events, first_event, unique, wait_for_step
@@ -88,7 +88,7 @@ async def test_out_of_stock_refunds_the_payment(client: Client, task_queue: str)
 async def test_failed_confirmation_releases_the_items_then_refunds(client: Client, task_queue: str) -> None:
     async with harness(client, task_queue) as h:
         handle = await h.start("order_processing", order(email="not-an-address"))
-        with pytest.raises(RunFailedError) as failure:
+        with pytest.raises(RunDidNotComplete) as failure:
             await h.runs.result(handle.id)
     assert failure.value.status == "FAILED"
     assert "InvalidAddress: invalid email address 'not-an-address'" in str(failure.value)

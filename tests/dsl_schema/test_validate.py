@@ -10,7 +10,7 @@ import pytest
 
 from tdsl.dsl_schema import validate
 from tdsl.dsl_schema.catalog import load_definition_text
-from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
+from tdsl.dsl_schema.diagnostics import DefinitionRejected, Diagnostic
 from tdsl.dsl_schema.loader import load_file, load_text
 from tdsl.dsl_schema.validate import ecma_regex, schema_diagnostics, schema_validator
 
@@ -116,7 +116,7 @@ def test_document_that_is_not_a_mapping() -> None:
 
 def test_loading_an_invalid_definition_raises_with_every_diagnostic_and_the_source_line() -> None:
     text = "name: flow\nsteps:\n  - activity: charge\n    timeout: soon\n    retries: 3\n"
-    with pytest.raises(DefinitionInvalid) as caught:
+    with pytest.raises(DefinitionRejected) as caught:
         load_definition_text(text, "defs/flow.yaml")
     diagnostics = caught.value.diagnostics
     assert [(d.line, d.col, d.code) for d in diagnostics] == [(5, 5, "E102")]

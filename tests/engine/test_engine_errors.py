@@ -89,18 +89,44 @@ async def test_unknown_and_closed_runs(seed_engine: TemporalEngine) -> None:
 
 async def test_a_failed_run(seed_engine: TemporalEngine) -> None:
     data = {**ORDER, "order_id": str(uuid.uuid4()), "email": "no-at-sign"}
-    with pytest.raises(errors.RunFailedError) as failed:
+    with pytest.raises(errors.RunDidNotComplete) as failed:
         await seed_engine.workflows.execute("order_processing", args=data, timeout_seconds=30)
     assert failed.value.status == "FAILED"
     assert str(failed.value).startswith(f"run 'order-{data['order_id']}' failed: InvalidAddress: ")
     assert failed.value.error_type == "InvalidAddress"
+    record = failed.value.record()
+    assert (record["type"], record["step"], record["file"]) == (
+        "RunDidNotComplete",
+        "confirmation",
+        "order_processing.yaml",
+    )
+    assert isinstance(record["line"], int)
+    assert record["details"]["status"] == "FAILED"
+    assert record["details"]["error"]["type"] == "InvalidAddress"
+    assert record["details"]["error"]["step"] == "confirmation"
+
+
+async def test_a_refusal_about_a_closed_run_is_told_from_the_run_not_the_text(
+    seed_engine: TemporalEngine,
+) -> None:
+    """Temporal answers NOT_FOUND both for no such run and for a run that closed meanwhile: the run's
+    description tells which."""
+    runs = seed_engine.require_runs()
+    handle = await seed_engine.workflows.start("ApprovalWorkflow", args={"id": 4, "timeout_seconds": 0.1})
+    await handle.result(timeout_seconds=30)
+    refusal = RPCError("anything at all", RPCStatusCode.NOT_FOUND, b"")
+    closed = await runs.messenger._refused(refusal, handle.id, "signals")
+    assert isinstance(closed, errors.RunNotRunning)
+    assert closed.record()["details"] == {"workflow_id": handle.id, "status": "COMPLETED"}
+    missing = await runs.messenger._refused(refusal, f"nothing-{uuid.uuid4()}", "signals")
+    assert isinstance(missing, errors.UnknownRun)
 
 
 async def test_definition_calling_unregistered_activities(seed_engine: TemporalEngine) -> None:
     entry = load_definition_text("name: beam\nsteps:\n  - activity: teleport\n", "<test>")
     seed_engine.catalog.add(entry)
     try:
-        with pytest.raises(errors.DefinitionNotRunnable) as not_runnable:
+        with pytest.raises(errors.ActivitiesNotRegistered) as not_runnable:
             await seed_engine.workflows.start("beam")
     finally:
         del seed_engine.catalog.entries["beam"]
@@ -142,10 +168,10 @@ def test_every_error_maps_to_a_client_status() -> None:
             errors.UnknownSignal,
             errors.InvalidInput,
             errors.InvalidPayload,
-            errors.DefinitionNotRunnable,
+            errors.ActivitiesNotRegistered,
             errors.RunAlreadyExists,
             errors.RunNotRunning,
-            errors.RunFailedError,
+            errors.RunDidNotComplete,
             errors.QueryFailed,
             errors.UpdateFailed,
             errors.EngineNotReady,
@@ -157,10 +183,10 @@ def test_every_error_maps_to_a_client_status() -> None:
         "UnknownSignal": 404,
         "InvalidInput": 422,
         "InvalidPayload": 422,
-        "DefinitionNotRunnable": 422,
+        "ActivitiesNotRegistered": 422,
         "RunAlreadyExists": 409,
         "RunNotRunning": 409,
-        "RunFailedError": 409,
+        "RunDidNotComplete": 409,
         "QueryFailed": 409,
         "UpdateFailed": 409,
         "EngineNotReady": 503,
@@ -168,8 +194,8 @@ def test_every_error_maps_to_a_client_status() -> None:
 
 
 def test_temporal_rpc_errors_become_engine_errors() -> None:
-    def mapped(status: RPCStatusCode, message: str, action: str | None = None) -> errors.EngineError:
-        return RunService._rpc_error(RPCError(message, status, b""), "wf-1", action)
+    def mapped(status: RPCStatusCode, message: str) -> errors.EngineError:
+        return RunService._rpc_error(RPCError(message, status, b""), "wf-1")
 
     cases = [
         (
@@ -177,10 +203,10 @@ def test_temporal_rpc_errors_become_engine_errors() -> None:
             errors.UnknownRun,
             "no run with id 'wf-1'",
         ),
-        (
-            mapped(RPCStatusCode.NOT_FOUND, "workflow execution already completed", "signals"),
-            errors.RunNotRunning,
-            "run 'wf-1' has closed; it takes no signals",
+        (  # the status code decides, never the text: whether the run closed is asked of the run itself
+            mapped(RPCStatusCode.NOT_FOUND, "workflow execution already completed"),
+            errors.UnknownRun,
+            "no run with id 'wf-1'",
         ),
         (
             mapped(RPCStatusCode.INVALID_ARGUMENT, "WorkflowId length exceeds limit."),
@@ -194,7 +220,7 @@ def test_temporal_rpc_errors_become_engine_errors() -> None:
         ),
         (
             mapped(RPCStatusCode.RESOURCE_EXHAUSTED, "namespace rate limit"),
-            errors.TemporalError,
+            errors.TemporalRefused,
             "Temporal error (RESOURCE_EXHAUSTED): namespace rate limit",
         ),
     ]

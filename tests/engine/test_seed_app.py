@@ -11,6 +11,7 @@ from temporalio.api.enums.v1 import EventType
 from tdsl.activities.examples.ledger import ledger
 from tdsl.server.engine import TemporalEngine
 from tests.server.helpers import eventually
+from tests.support import error_body
 
 ORDER = {
     "user_id": "u-7",
@@ -49,10 +50,10 @@ async def test_async_orders_answer_at_once(seed_http: httpx.AsyncClient, seed_en
 async def test_unknown_orders_are_404_not_500(seed_http: httpx.AsyncClient) -> None:
     status = await seed_http.get("/orders/nope/status")
     assert status.status_code == 404
-    assert status.json() == {"error": "NotFound", "message": "Order not found: no run with id 'order-nope'"}
+    assert status.json() == error_body("NotFound", "Order not found: no run with id 'order-nope'")
     result = await seed_http.get("/orders/nope/result")
     assert result.status_code == 404
-    assert result.json() == {"error": "UnknownRun", "message": "no run with id 'order-nope'"}
+    assert result.json() == error_body("UnknownRun", "no run with id 'order-nope'")
     cancel = await seed_http.delete("/orders/nope")
     assert cancel.status_code == 404
 
@@ -78,14 +79,17 @@ async def test_cancel_an_order_that_is_being_processed(
     assert ledger.calls(handle.id) == ["charge_payment", "refund_payment"]
     again = await seed_http.delete(f"/orders/{order_id}")
     assert again.status_code == 409
-    assert again.json()["error"] == "RunNotRunning"
+    assert again.json()["error"]["type"] == "RunNotRunning"
 
 
 async def test_a_finished_order_cannot_be_cancelled(seed_http: httpx.AsyncClient) -> None:
     order_id = (await seed_http.post("/orders", json=ORDER)).json()["order_id"]
     response = await seed_http.delete(f"/orders/{order_id}")
     assert response.status_code == 409
-    assert response.json()["message"] == f"run 'order-{order_id}' is COMPLETED; it takes no cancellation"
+    assert (
+        response.json()["error"]["message"]
+        == f"run 'order-{order_id}' is COMPLETED; it takes no cancellation"
+    )
 
 
 async def test_reminders_are_sent_after_their_delay(

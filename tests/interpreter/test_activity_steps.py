@@ -17,7 +17,7 @@ from temporalio.service import RPCError
 from tdsl.activities.examples import ledger
 from tdsl.dsl_schema.catalog import load_definition_text
 from tdsl.interpreter import RunPayload
-from tdsl.server.errors import DefinitionNotRunnable, InvalidInput
+from tdsl.server.errors import ActivitiesNotRegistered, InvalidInput
 from tests.interpreter.histories import events, of_type
 from tests.support import harness
 
@@ -291,7 +291,7 @@ async def test_unregistered_activity_is_refused_before_start(client: Client, tas
     workflow_id = f"unregistered-{uuid.uuid4().hex[:8]}"
     async with harness(client, task_queue) as h:
         h.add(UNREGISTERED, expect_errors=["E400"])
-        with pytest.raises(DefinitionNotRunnable) as caught:
+        with pytest.raises(ActivitiesNotRegistered) as caught:
             await h.runs.start("calls_unregistered", {}, workflow_id=workflow_id)
     assert caught.value.message == (
         "'calls_unregistered' calls activities that are not registered: charge_paymnet "
@@ -349,6 +349,8 @@ async def test_template_error_fails_the_run_naming_step_and_expression(
         "type": "DefinitionError",
         "message": cause,
         "step": "greet",
+        "file": None,
+        "line": None,
         "details": "Hi {{ input.customer.name }}",
     }
     found = await events(handle)

@@ -165,6 +165,8 @@ async def test_fail_ends_the_run_with_a_typed_error(client: Client, task_queue: 
         "type": "Overdrawn",
         "message": "balance -5 is below zero",
         "step": "check",
+        "file": None,
+        "line": None,
         "details": {"balance": -5, "account": "ACC-1"},
     }
     plain_cause = plain_failure.value.cause

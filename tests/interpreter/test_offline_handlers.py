@@ -60,6 +60,9 @@ def test_query_errors_are_the_workers() -> None:
     assert unknown.error == {
         "type": "UnknownQuery",
         "message": "query 'cont' is not declared by counter",
+        "step": None,
+        "file": None,
+        "line": None,
         "details": None,
     }
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from temporalio.converter import default as default_converter
 
-from tdsl.interpreter import DefinitionError, Fragment, PinnedChild, ResumeState, RunPayload
+from tdsl.interpreter import DefinitionFailedAtRun, Fragment, PinnedChild, ResumeState, RunPayload
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden"
 CONVERTER = default_converter().payload_converter
@@ -75,7 +75,7 @@ def test_the_start_payload_is_built_as_before() -> None:
 
 
 def test_an_input_that_is_not_a_run_is_a_definition_error() -> None:
-    with pytest.raises(DefinitionError, match="'definition' mapping"):
+    with pytest.raises(DefinitionFailedAtRun, match="'definition' mapping"):
         RunPayload.from_data({"input": 1})
-    with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field fragment"):
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field fragment"):
         RunPayload.from_data({"definition": {}, "fragment": {"path": "x"}})

@@ -66,6 +66,7 @@ def test_the_passthrough_list_names_only_libraries_and_workflow_safe_modules() -
         "tdsl.dsl_schema.models",
         "tdsl.dsl_schema.payloads",
         "tdsl.dsl_schema.source_map",
+        "tdsl.errors",
         "tdsl.interpreter.cancellation",
         "tdsl.interpreter.concurrency",
         "tdsl.interpreter.core",

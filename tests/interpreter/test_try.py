@@ -79,6 +79,8 @@ async def test_the_first_clause_matching_the_error_type_handles_it(client: Clien
         "type": "CardExpired",
         "message": "probe risky failed",
         "step": "attempt/try/risky",
+        "file": None,
+        "line": None,
         "details": None,
     }
     assert ledger.calls(run_id) == ["send_email"]

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tdsl.dsl_schema.compile import compile_document
-from tdsl.dsl_schema.diagnostics import DefinitionInvalid, Diagnostic
+from tdsl.dsl_schema.diagnostics import DefinitionRejected, Diagnostic
 from tdsl.dsl_schema.lint import CODES, lint_text
 from tdsl.dsl_schema.loader import load_text
 
@@ -36,7 +36,7 @@ def catalog_diagnostics(text: str) -> list[Diagnostic]:
     """What the catalog reports for ``text`` (the same checks, through ``compile_document``)."""
     try:
         doc = load_text(text, "def.yaml")
-    except DefinitionInvalid as err:
+    except DefinitionRejected as err:
         return err.diagnostics
     return list(compile_document(doc, REGISTRY, NAMES).diagnostics)
 

@@ -11,6 +11,7 @@ from tdsl.server.engine import TemporalEngine
 from tdsl.server.http import create_app
 from tdsl.server.http.deps import get_settings
 from tests.server.helpers import make_settings, unique
+from tests.support import error_body
 
 
 async def test_health_keeps_the_usage_guide_shape(
@@ -92,13 +93,12 @@ async def test_bearer_tokens_guard_every_endpoint_but_health(engine: TemporalEng
         anonymous = await http.get("/definitions")
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"] == "Bearer"
-        assert anonymous.json() == {
-            "error": "Unauthorized",
-            "message": "this endpoint requires an 'Authorization: Bearer <token>' header",
-        }
+        assert anonymous.json() == error_body(
+            "Unauthorized", "this endpoint requires an 'Authorization: Bearer <token>' header"
+        )
         wrong = await http.get("/runs/x", headers={"Authorization": "Bearer first-secre"})
         assert wrong.status_code == 401
-        assert wrong.json()["message"] == "the bearer token is not accepted"
+        assert wrong.json()["error"]["message"] == "the bearer token is not accepted"
         basic = await http.post("/definitions/greeting/runs", headers={"Authorization": "Basic Zm9vOmJhcg=="})
         assert basic.status_code == 401
         for token in ("first-secret", "second-secret"):

@@ -6,6 +6,7 @@ import httpx
 
 from tdsl.server.engine import TemporalEngine
 from tests.server.helpers import unique
+from tests.support import error_body
 
 GREETING_INPUT_SCHEMA = {
     "type": "object",
@@ -83,16 +84,15 @@ async def test_describe_a_code_workflow(http: httpx.AsyncClient) -> None:
 async def test_unknown_definition_is_404_with_a_suggestion(http: httpx.AsyncClient) -> None:
     response = await http.get("/definitions/greetin")
     assert response.status_code == 404
-    assert response.json() == {
-        "error": "UnknownDefinition",
-        "message": "unknown definition or workflow 'greetin' (did you mean 'greeting'?)",
-    }
+    assert response.json() == error_body(
+        "UnknownDefinition", "unknown definition or workflow 'greetin' (did you mean 'greeting'?)"
+    )
     response = await http.post("/definitions/nothing_like_it/runs", json={"input": {}})
     assert response.status_code == 404
-    assert response.json()["message"] == "unknown definition or workflow 'nothing_like_it'"
+    assert response.json()["error"]["message"] == "unknown definition or workflow 'nothing_like_it'"
     response = await http.get("/definitions/broken")
     assert response.status_code == 404
-    assert "broken.yaml has errors and was not loaded" in response.json()["message"]
+    assert "broken.yaml has errors and was not loaded" in response.json()["error"]["message"]
 
 
 async def test_start_and_wait_for_the_result(http: httpx.AsyncClient) -> None:
@@ -152,12 +152,11 @@ async def test_an_explicit_id_that_is_running_is_a_conflict(http: httpx.AsyncCli
     assert first.status_code == 201
     second = await http.post("/definitions/gate/runs", json={"workflow_id": workflow_id, "input": {}})
     assert second.status_code == 409
-    assert second.json() == {
-        "error": "RunAlreadyExists",
-        "message": f"a run with id {workflow_id!r} is already running",
-        "workflow_id": workflow_id,
-        "run_id": first.json()["run_id"],
-    }
+    assert second.json() == error_body(
+        "RunAlreadyExists",
+        f"a run with id {workflow_id!r} is already running",
+        details={"workflow_id": workflow_id, "run_id": first.json()["run_id"]},
+    )
     assert (await http.post(f"/runs/{workflow_id}/terminate")).status_code == 200
 
 

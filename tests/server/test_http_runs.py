@@ -6,6 +6,7 @@ import httpx
 
 from tdsl.server.engine import TemporalEngine
 from tests.server.helpers import eventually, unique, waiting_for_signal
+from tests.support import error_body
 
 
 async def start_gate(http: httpx.AsyncClient, engine: TemporalEngine, **input: object) -> str:
@@ -69,41 +70,41 @@ async def test_signals_are_checked_against_their_declaration_and_schema(
     workflow_id = await start_gate(http, engine)
     wrong = await http.post(f"/runs/{workflow_id}/signals/approve", json={"by": 7, "extra": True})
     assert wrong.status_code == 422
-    assert wrong.json() == {
-        "error": "InvalidPayload",
-        "message": "payload of signal 'approve' does not match its schema",
-        "errors": [
-            {
-                "path": "$",
-                "message": "Additional properties are not allowed ('extra' was unexpected)",
-                "validator": "additionalProperties",
-            },
-            {"path": "$.by", "message": "7 is not of type 'string'", "validator": "type"},
-        ],
-    }
+    assert wrong.json() == error_body(
+        "InvalidPayload",
+        "payload of signal 'approve' does not match its schema",
+        details={
+            "errors": [
+                {
+                    "path": "$",
+                    "message": "Additional properties are not allowed ('extra' was unexpected)",
+                    "validator": "additionalProperties",
+                },
+                {"path": "$.by", "message": "7 is not of type 'string'", "validator": "type"},
+            ]
+        },
+    )
     missing = await http.post(f"/runs/{workflow_id}/signals/reject")
     assert missing.status_code == 422
-    assert missing.json()["errors"] == [
+    assert missing.json()["error"]["details"]["errors"] == [
         {"path": "$", "message": "None is not of type 'string'", "validator": "type"}
     ]
     undeclared = await http.post(f"/runs/{workflow_id}/signals/aprove", json={"by": "x"})
     assert undeclared.status_code == 404
-    assert undeclared.json() == {
-        "error": "UnknownSignal",
-        "message": "'gate' declares no signal 'aprove' (did you mean 'approve'?)",
-    }
+    assert undeclared.json() == error_body(
+        "UnknownSignal", "'gate' declares no signal 'aprove' (did you mean 'approve'?)"
+    )
     assert (await http.get(f"/runs/{workflow_id}/queries/state")).json()["result"] == "waiting"
     assert (await http.post(f"/runs/{workflow_id}/signals/reject", json="too late")).status_code == 202
     result = (await http.get(f"/runs/{workflow_id}/result", params={"wait": 30})).json()
     assert result["result"]["state"] == "rejected: too late"
     closed = await http.post(f"/runs/{workflow_id}/signals/approve", json={"by": "ada"})
     assert closed.status_code == 409
-    assert closed.json() == {
-        "error": "RunNotRunning",
-        "message": f"run {workflow_id!r} is COMPLETED; it takes no signals",
-        "workflow_id": workflow_id,
-        "status": "COMPLETED",
-    }
+    assert closed.json() == error_body(
+        "RunNotRunning",
+        f"run {workflow_id!r} is COMPLETED; it takes no signals",
+        details={"workflow_id": workflow_id, "status": "COMPLETED"},
+    )
 
 
 async def test_queries_answer_declared_names_and_progress_also_after_the_run(
@@ -114,10 +115,9 @@ async def test_queries_answer_declared_names_and_progress_also_after_the_run(
     assert state.json() == {"workflow_id": workflow_id, "name": "state", "result": "waiting"}
     undeclared = await http.get(f"/runs/{workflow_id}/queries/stat")
     assert undeclared.status_code == 404
-    assert undeclared.json() == {
-        "error": "UnknownQuery",
-        "message": "'gate' declares no query 'stat' (did you mean 'state'?)",
-    }
+    assert undeclared.json() == error_body(
+        "UnknownQuery", "'gate' declares no query 'stat' (did you mean 'state'?)"
+    )
     await http.post(f"/runs/{workflow_id}/signals/approve", json={"by": "bo"})
     await http.get(f"/runs/{workflow_id}/result", params={"wait": 30})
     after = await http.get(f"/runs/{workflow_id}/queries/state")
@@ -139,24 +139,23 @@ async def test_updates_change_the_run_and_invalid_ones_are_rejected(
     ]
     bad = await http.post(f"/runs/{workflow_id}/updates/note", json={"text": ""})
     assert bad.status_code == 422
-    assert bad.json()["errors"] == [
+    assert bad.json()["error"]["details"]["errors"] == [
         {"path": "$.text", "message": "'' should be non-empty", "validator": "minLength"}
     ]
     refused = await http.post(f"/runs/{workflow_id}/updates/note", json={"text": "forbidden"})
     assert refused.status_code == 422
-    assert refused.json()["message"] == "update 'note' rejected: that note is not allowed"
+    assert refused.json()["error"]["message"] == "update 'note' rejected: that note is not allowed"
     undeclared = await http.post(f"/runs/{workflow_id}/updates/zzz", json={})
     assert undeclared.status_code == 404
-    assert undeclared.json() == {
-        "error": "UnknownUpdate",
-        "message": "'gate' declares no update 'zzz' (declared: note)",
-    }
+    assert undeclared.json() == error_body(
+        "UnknownUpdate", "'gate' declares no update 'zzz' (declared: note)"
+    )
     await http.post(f"/runs/{workflow_id}/signals/approve", json={"by": "cy"})
     result = (await http.get(f"/runs/{workflow_id}/result", params={"wait": 30})).json()
     assert result["result"] == {"state": "approved by cy", "notes": ["one", "two"]}
     closed = await http.post(f"/runs/{workflow_id}/updates/note", json={"text": "late"})
     assert closed.status_code == 409
-    assert closed.json()["error"] == "RunNotRunning"
+    assert closed.json()["error"]["type"] == "RunNotRunning"
 
 
 async def test_cancel_ends_the_run_cancelled(http: httpx.AsyncClient, engine: TemporalEngine) -> None:
@@ -169,7 +168,7 @@ async def test_cancel_ends_the_run_cancelled(http: httpx.AsyncClient, engine: Te
     assert result.json()["status"] == "CANCELED"
     again = await http.post(f"/runs/{workflow_id}/cancel")
     assert again.status_code == 409
-    assert again.json()["message"] == f"run {workflow_id!r} is CANCELED; it takes no cancellation"
+    assert again.json()["error"]["message"] == f"run {workflow_id!r} is CANCELED; it takes no cancellation"
 
 
 async def test_terminate_ends_the_run_at_once(http: httpx.AsyncClient, engine: TemporalEngine) -> None:
@@ -185,7 +184,7 @@ async def test_terminate_ends_the_run_at_once(http: httpx.AsyncClient, engine: T
 
 async def test_unknown_runs_are_404_everywhere(http: httpx.AsyncClient) -> None:
     missing = unique("missing")
-    expected = {"error": "UnknownRun", "message": f"no run with id {missing!r}"}
+    expected = error_body("UnknownRun", f"no run with id {missing!r}")
     for method, path, body in [
         ("GET", f"/runs/{missing}", None),
         ("GET", f"/runs/{missing}/result", None),
@@ -214,7 +213,7 @@ async def test_list_recent_runs_of_a_definition(http: httpx.AsyncClient, engine:
     assert found[0]["task_queue"] == engine.settings.temporal.task_queue
     bad = await http.get("/runs", params={"status": "sleeping"})
     assert bad.status_code == 422
-    assert bad.json()["message"] == "unknown status 'sleeping'"
+    assert bad.json()["error"]["message"] == "unknown status 'sleeping'"
     await http.post(f"/runs/{workflow_id}/terminate")
 
 

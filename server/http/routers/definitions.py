@@ -20,6 +20,7 @@ from ..schemas import (
     DefinitionList,
     DefinitionSummary,
     ErrorBody,
+    ErrorRecord,
     HandlerDecl,
     InvalidDefinition,
     StartRequest,
@@ -155,5 +156,5 @@ async def start_run(
         outcome = await runs.outcome(started.workflow_id, timeout=timeout)
         answer.status = outcome.status.value
         answer.result = outcome.result
-        answer.error = outcome.error
+        answer.error = ErrorRecord(**outcome.error) if outcome.error is not None else None
     return answer
