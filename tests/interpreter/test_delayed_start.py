@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime, timedelta
 
 from temporalio.api.enums.v1 import EventType
@@ -60,14 +59,11 @@ async def test_a_delayed_run_begins_after_its_delay(client: Client, task_queue: 
 async def test_any_definition_can_be_scheduled_a_day_ahead(client: Client, task_queue: str) -> None:
     async with harness(client, task_queue) as h:
         skipping = time_skipping_runs(h)
-        began = time.monotonic()
         started = await skipping.start(
             "order_processing", ORDER, start_delay=86400, workflow_id=h.unique_id("order")
         )
         described = await h.runs.describe(started.workflow_id)
-        result = await skipping.result(started.workflow_id, timeout=30)
-        elapsed = time.monotonic() - began
-    assert elapsed < 15
+        result = await skipping.result(started.workflow_id, timeout=30)  # a real day would time out
     assert result["status"] == "completed" and result["order_id"] == "D-1"
     assert described["execution_time"] is not None and described["start_time"] is not None
     delay = datetime.fromisoformat(described["execution_time"]) - datetime.fromisoformat(
