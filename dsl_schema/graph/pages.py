@@ -23,9 +23,12 @@ def _relative(path: Path, start: Path) -> str:
     return Path(os.path.relpath(path.resolve(), start.resolve())).as_posix()
 
 
-def graph_pages(folder: Path, out: Path) -> dict[str, str]:
-    """File name -> text of every page for the definitions in ``folder`` (links relative to ``out``)."""
-    notice = _NOTICE.format(out=_relative(out, Path.cwd()) if out.is_absolute() else out.as_posix())
+def graph_pages(folder: Path, out: Path, *, root: Path | None = None) -> dict[str, str]:
+    """File name -> text of every page for the definitions in ``folder``, links relative to ``out``; relative
+    paths are under ``root`` (default: the working directory)."""
+    root = root or Path.cwd()
+    notice = _NOTICE.format(out=_relative(root / out, root))
+    folder, out = root / folder, root / out
     pages: dict[str, str] = {}
     rows: list[str] = []
     for file in definition_files(folder):
@@ -49,9 +52,10 @@ def graph_pages(folder: Path, out: Path) -> dict[str, str]:
     return pages
 
 
-def write_pages(folder: Path, out: Path) -> list[Path]:
+def write_pages(folder: Path, out: Path, *, root: Path | None = None) -> list[Path]:
     """Write the pages (removing pages of definitions no longer there); return the files written."""
-    pages = graph_pages(folder, out)
+    pages = graph_pages(folder, out, root=root)
+    out = (root or Path.cwd()) / out
     out.mkdir(parents=True, exist_ok=True)
     for old in out.glob("*.md"):
         if old.name not in pages:
@@ -64,9 +68,10 @@ def write_pages(folder: Path, out: Path) -> list[Path]:
     return written
 
 
-def stale_pages(folder: Path, out: Path) -> list[str]:
+def stale_pages(folder: Path, out: Path, *, root: Path | None = None) -> list[str]:
     """Names of the pages in ``out`` that are missing, differ from what ``folder`` gives, or are left over."""
-    pages = graph_pages(folder, out)
+    pages = graph_pages(folder, out, root=root)
+    out = (root or Path.cwd()) / out
     stale = [name for name, text in pages.items()
              if not (out / name).is_file() or (out / name).read_text(encoding="utf-8") != text]
     stale += [old.name for old in sorted(out.glob("*.md")) if old.name not in pages]

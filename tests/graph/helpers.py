@@ -11,7 +11,9 @@ from tdsl.dsl_schema.graph import Graph, build_graph
 def graph_of(steps: str, **top: str) -> Graph:
     """The graph of a definition named ``t`` with these steps (YAML, indented as a list under ``steps:``),
     compiled by the one pipeline first (so every case is a valid definition)."""
-    extra = "".join(f"{key}:\n{textwrap.indent(textwrap.dedent(value), '  ')}\n" for key, value in top.items())
+    extra = "".join(
+        f"{key}:\n{textwrap.indent(textwrap.dedent(value), '  ')}\n" for key, value in top.items()
+    )
     text = f"name: t\n{extra}steps:\n{textwrap.indent(textwrap.dedent(steps), '  ')}"
     compiled = compile_text(text)
     compiled.require()

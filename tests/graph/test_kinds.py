@@ -150,7 +150,9 @@ def test_while_shows_its_bound_and_loops_back() -> None:
             steps:
               - wait: 1s
     """)
-    assert graph.node("s_poll").lines == ("poll (while)", "condition: {{ loop.index < 3 }}", "max_iterations: 10")
+    assert graph.node("s_poll").lines == (
+        "poll (while)", "condition: {{ loop.index < 3 }}", "max_iterations: 10"
+    )
     assert styled(graph, "dotted") == {("s_poll_wait_0", "s_poll", "again")}
     assert ("s_poll", "n_end", "done") in edges(graph)
 
@@ -204,8 +206,9 @@ def test_wait_for_signal_handlers_and_timeout() -> None:
             timeout: 1h
             on_timeout: [{id: late, activity: send_email}]
     """, signals="approve: {}\n")
-    assert {("s_decide", "s_decide_on_timeout_late", "on_timeout"), ("s_decide_on_timeout_late", "n_end", "")} \
-        <= edges(with_handler)
+    assert {
+        ("s_decide", "s_decide_on_timeout_late", "on_timeout"), ("s_decide_on_timeout_late", "n_end", "")
+    } <= edges(with_handler)
     assert not [e for e in with_handler.edges if e.label == "timeout"]
     plain = graph_of("""
         - id: decide
@@ -242,7 +245,9 @@ def test_compensations_are_dashed_edges_to_their_undo_node() -> None:
           child: {definition: other}
           compensate: {activity: send_email}
     """)
-    assert styled(graph, "dashed") == {("s_pay", "s_pay_undo", "compensate"), ("s_sub", "s_sub_undo", "compensate")}
+    assert styled(graph, "dashed") == {
+        ("s_pay", "s_pay_undo", "compensate"), ("s_sub", "s_sub_undo", "compensate")
+    }
     assert graph.node("s_pay_undo").lines == ("undo", "activity: refund_payment")
     assert graph.node("s_pay_undo").role == "compensate"
     assert ("s_pay", "s_sub", "") in edges(graph)
