@@ -111,21 +111,32 @@ def _parent(path: str, paths: Iterable[str]) -> str | None:
 def overlay(graph: Graph, trace: RunTrace) -> Graph:
     """A copy of ``graph`` with the run's state of each node (see :data:`~.model.STATES`)."""
     steps = [node for node in graph.nodes if node.role == "step" and node.path is not None]
-    states: dict[str, str] = {}
     by_path: dict[str, Node] = {node.path: node for node in steps if node.path is not None}
-    for node in steps:
-        assert node.path is not None
-        state = _state(node.path, trace)
-        if state is None:  # an enclosing step is as far as the steps inside it
-            inner = [_state(p, trace) for p in by_path if p.startswith(node.path + "/")]
-            if "running" in inner:
-                state = "running"
-            elif "failed" in inner and trace.status != "RUNNING":
-                state = "failed"
-            elif any(inner):
-                state = "running" if trace.status == "RUNNING" else "completed"
+    paths = list(by_path)  # document order
+    states: dict[str, str] = {}
+    for path, node in by_path.items():
+        state = _state(path, trace)
         if state is not None:
             states[node.id] = state
+
+    def later_reached(path: str) -> bool:
+        """Whether a later step of the same list was reached (so the run went past this one)."""
+        siblings = [p for p in paths if _prefix(p) == _prefix(path)]
+        return any(by_path[p].id in states for p in siblings[siblings.index(path) + 1:])
+
+    # An enclosing step is as far as the steps inside it (inner and later steps first: reverse order).
+    for path in reversed(paths):
+        node = by_path[path]
+        if node.id in states:
+            continue
+        inner = [states.get(by_path[p].id) for p in paths if p.startswith(path + "/")]
+        if "running" in inner:
+            states[node.id] = "running"
+        elif "failed" in inner and trace.status != "RUNNING" and not later_reached(path):
+            states[node.id] = "failed"
+        elif any(inner):
+            done = trace.status != "RUNNING" or later_reached(path)
+            states[node.id] = "completed" if done else "running"
     reached = {node.path for node in steps if node.id in states}
     for decision in (node for node in graph.nodes if node.role == "if"):
         yes = [graph.node(e.target) for e in graph.edges_from(decision.id) if e.label == "yes"]
