@@ -124,7 +124,8 @@ class _Builder:
             tails, skip = [(decision, "yes", "solid")], (decision, "skip", "dotted")
         title = step.get("name") if isinstance(step.get("name"), str) else label
         lines = [str(title) if title == label else f"{label}: {title}", *_facts(kind, step)]
-        if not any(line.startswith(f"{kind.key}:") for line in lines[1:]):
+        # Say the kind unless the label or a fact already does.
+        if label == step_id and not any(line.startswith(f"{kind.key}:") for line in lines[1:]):
             lines[0] = f"{lines[0]} ({kind.key})"
         drawing = kind.drawing
         node = self.add(wanted, lines, shape=drawing.shape, kind=kind.key, path=path)
