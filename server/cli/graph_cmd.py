@@ -9,6 +9,8 @@ run is unknown, or (``--check``) a page is stale, 2 usage or configuration error
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -97,8 +99,6 @@ def run(args: argparse.Namespace) -> int:
     from tdsl.dsl_schema.diagnostics import DefinitionInvalid
     from tdsl.dsl_schema.graph import render
 
-    from .lint_cmd import print_output
-
     try:
         if args.all:
             return _pages(args)
@@ -118,5 +118,14 @@ def run(args: argparse.Namespace) -> int:
     except DefinitionInvalid as err:
         error(f"the definition is invalid:\n{err}")
         return EXIT_FAILED
-    print_output(render(graph, args.format).rstrip("\n"))
+    _print(render(graph, args.format).rstrip("\n"))
     return EXIT_OK
+
+
+def _print(text: str) -> None:
+    """Print ``text``; a reader that stops early (``| head``) is not an error."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

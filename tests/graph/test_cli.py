@@ -58,3 +58,10 @@ async def test_a_run_over_its_pinned_definition(http: httpx.AsyncClient, tempora
     assert re.search(r'^    s_hotel \[.*fillcolor="#e8dcf5"', dot.out, re.M)
     unknown = await tdsl("graph", "--run", "no-such-run-id", "--address", temporal_address)
     assert unknown.code == 1 and "no-such-run-id" in unknown.err
+
+
+def test_drawing_a_definition_loads_neither_temporal_nor_the_web_stack() -> None:
+    from tests.server.test_cli_lazy import probe
+
+    modules = ("temporalio", "fastapi", "tdsl.server.engine", "tdsl.interpreter", "tdsl.activities")
+    assert probe(["graph", "definitions/booking_saga.yaml"], modules, run=True) == {"code": 0, "loaded": []}
