@@ -9,7 +9,7 @@ and its built-in ``__progress`` answer, gathered into a :class:`~tdsl.dsl_schema
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from temporalio.api.history.v1 import HistoryEvent
@@ -18,8 +18,9 @@ from tdsl.dsl_schema.graph import Graph, RunTrace, build_graph, overlay
 
 from ..errors import UnknownDefinition
 from ..gateway.inspecting import RunInspector
+from ..run_types import RunStatus
 
-__all__ = ["calls_of", "run_graph"]
+__all__ = ["calls_of", "failure_facts", "run_graph"]
 
 # The attribute of each history event that starts a call, and of those that end one (with the field naming
 # the starting event, and the outcome it means).
@@ -72,6 +73,20 @@ def calls_of(events: Iterable[HistoryEvent]) -> Iterator[tuple[str, str]]:
                 yield summary, outcome
 
 
+def failure_facts(error: Mapping[str, Any] | None) -> tuple[str | None, list[Any]]:
+    """The failed step and the compensation records a failed DSL run reports in its error's details
+    (``{"error": {..., "step": ...}, "compensations": [...]}``); nothing for another shape."""
+    details = (error or {}).get("details")
+    first = details[0] if isinstance(details, list) and details else None
+    if not isinstance(first, Mapping):
+        return None, []
+    inner = first.get("error")
+    step = inner.get("step") if isinstance(inner, Mapping) else None
+    compensations = first.get("compensations")
+    return (step if isinstance(step, str) else None,
+            list(compensations) if isinstance(compensations, list) else [])
+
+
 async def run_graph(inspector: RunInspector, workflow_id: str) -> Graph:
     """The graph of the run's pinned definition with the run's states; :class:`UnknownRun` for an unknown
     id, :class:`UnknownDefinition` for a run that carries no definition (a code workflow)."""
@@ -80,6 +95,12 @@ async def run_graph(inspector: RunInspector, workflow_id: str) -> Graph:
     if pinned is None:
         raise UnknownDefinition(f"run {workflow_id!r} is not a run of a YAML definition: it has no graph")
     history = await inspector.history(workflow_id, info.run_id)
-    progress: dict[str, Any] | None = info.progress
-    trace = RunTrace.of(info.status.value, progress, calls_of(history.events))
+    progress: dict[str, Any] = dict(info.progress or {})
+    failed_step = None
+    if info.status is RunStatus.FAILED:
+        # The run's error names the step that failed (a ``fail`` step leaves no other trace) and the
+        # compensations it ran (also when no worker answers the progress query).
+        failed_step, compensations = failure_facts((await inspector.outcome(workflow_id, timeout=0)).error)
+        progress.setdefault("compensations", compensations)
+    trace = RunTrace.of(info.status.value, progress, calls_of(history.events), failed_step)
     return overlay(build_graph(pinned.data), trace)

@@ -94,3 +94,18 @@ async def test_a_waiting_run_is_drawn_from_its_pinned_definition(
     nodes, _ = check_mermaid(text)
     assert "s_ask" in nodes and "s_request" not in nodes
     assert classes(text) == {"s_ask": "completed", "s_decision": "running"}
+
+
+async def test_a_failed_run_shows_the_step_that_failed_it(http: httpx.AsyncClient) -> None:
+    dataset = f"{unique('logs')}-corrupt150-corrupt420-1000"
+    body = {"input": {"dataset_id": dataset}, "wait": True, "timeout": 60}
+    started = await http.post("/definitions/data_processing/runs", json=body)
+    assert started.json()["status"] == "FAILED", started.text
+    text = (await http.get(f"/runs/{started.json()['workflow_id']}/graph")).text
+    check_mermaid(text)
+    assert classes(text) == {
+        "s_total": "completed",
+        "s_batches": "completed",  # two batches failed, tolerated by the loop
+        "s_batches_activity_0": "completed",
+        "s_policy": "failed",  # the fail step, named by the run's error
+    }
