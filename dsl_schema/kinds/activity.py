@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import TEMPLATE, Fact, Sees, StepBase, StepKind
+from .base import TEMPLATE, Drawing, Fact, Sees, StepBase, StepKind
 from .options import ActivityCall, ActivityOptions, Compensation
 
 COMPENSATE = Sees(names=("result",), own_result=True)
@@ -27,4 +27,5 @@ KIND = StepKind(
     ActivityStep,
     "Call a registered activity.",
     outline=(Fact("activity", ("activity",)), Fact("compensate", ("compensate", "activity"))),
+    drawing=Drawing("box", facts=(Fact("activity", ("activity",)),), compensate=("compensate",)),
 )

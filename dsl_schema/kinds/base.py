@@ -220,11 +220,49 @@ OutlinePart: TypeAlias = Fact | Lists | Clauses
 
 
 @dataclass(frozen=True)
+class Otherwise:
+    """An edge from a branching step straight past its lists, labelled ``label``: drawn when every path in
+    ``when`` is present in the step mapping and none in ``unless`` is (a switch without ``default`` goes on
+    when no case matches; a ``wait_for`` with a timeout and no ``on_timeout`` goes on when it times out)."""
+
+    label: str
+    when: tuple[tuple[str, ...], ...] = ()
+    unless: tuple[tuple[str, ...], ...] = ()
+
+
+@dataclass(frozen=True)
+class Drawing:
+    """How ``tdsl graph`` draws a step of a kind (``dsl_schema/graph/``); the graph knows no kind by name.
+
+    ``shape``: the node's shape (``box``, ``round``, ``stadium``, ``diamond``, ``hexagon``, ``subroutine``,
+    ``lean``, ``circle``). ``layout``: ``sequence`` (a leaf, or lists run one after another), ``fan`` (the
+    step fans out to each of its nested lists, which meet again after it) or ``loop`` (one body, with a
+    back-edge labelled ``back`` to the step and a ``done`` edge out of it). ``join``: the lists meet at a
+    join node labelled with the value of this outline fact (a parallel's ``mode``). ``after``: labels of
+    nested lists drawn after the others have met (``finally``). ``otherwise``: see :class:`Otherwise`.
+    ``facts``: the facts shown in the node, instead of the outline's. ``compensate``: the path of the
+    step's compensation call, drawn as a separate node behind a dashed edge. ``end``: for a terminal kind,
+    the end node it leads to (``end`` or ``failed``).
+    """
+
+    shape: str = "box"
+    layout: str = "sequence"
+    join: str | None = None
+    after: tuple[str, ...] = ()
+    otherwise: Otherwise | None = None
+    facts: tuple[Fact, ...] | None = None
+    compensate: tuple[str, ...] | None = None
+    back: str = "next"
+    end: str = "end"
+
+
+@dataclass(frozen=True)
 class StepKind:
     """One step kind: its kind key, its model and what the rest of the language needs to know about it.
 
     ``terminal``: a step of this kind always ends its list (the run, or the foreach item).
     ``outline``: what the readable outline shows of it, in order.
+    ``drawing``: how its graph shows it (:class:`Drawing`).
     """
 
     key: str
@@ -233,6 +271,7 @@ class StepKind:
     outline: tuple[OutlinePart, ...] = ()
     terminal: bool = False
     schema_name: str = field(default="")
+    drawing: Drawing = field(default_factory=Drawing)
 
     def __post_init__(self) -> None:
         if not self.schema_name:

@@ -7,7 +7,7 @@ from typing import Annotated
 from pydantic import Field
 
 from .activity import COMPENSATE
-from .base import TEMPLATE, DefinitionName, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind
+from .base import TEMPLATE, DefinitionName, Drawing, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind
 from .options import Compensation
 
 
@@ -38,4 +38,7 @@ KIND = StepKind(
         Fact("wait", ("child", "wait"), default=True),
         Fact("compensate", ("compensate", "activity")),
     ),
+    drawing=Drawing("subroutine", facts=(Fact("definition", ("child", "definition")),
+                                         Fact("wait", ("child", "wait"), default=True)),
+                    compensate=("compensate",)),
 )

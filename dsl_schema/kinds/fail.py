@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from .base import TEMPLATE, Expr, Fact, Model, StepBase, StepKind
+from .base import TEMPLATE, Drawing, Expr, Fact, Model, StepBase, StepKind
 
 
 class FailBody(Model):
@@ -25,4 +25,5 @@ KIND = StepKind(
     "End the run with a typed error.",
     outline=(Fact("fail", ("fail", "type"), default="WorkflowFailed"),),
     terminal=True,
+    drawing=Drawing("stadium", end="failed"),
 )

@@ -10,6 +10,7 @@ from .base import (
     ITEMS,
     PERCENTAGE_PATTERN,
     TEMPLATE,
+    Drawing,
     Expr,
     Fact,
     FromField,
@@ -64,4 +65,10 @@ KIND = StepKind(
         Fact("concurrency", ("foreach", "concurrency")),
         Lists("steps", ("foreach", "steps"), always=True),
     ),
+    drawing=Drawing("hexagon", "loop", back="next item", facts=(
+        Fact("items", ("foreach", "items")),
+        Fact("as", ("foreach", "as"), default="item"),
+        Fact("concurrency", ("foreach", "concurrency"), default=1),
+        Fact("tolerate_failures", ("foreach", "tolerate_failures")),
+    )),
 )

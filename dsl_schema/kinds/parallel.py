@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Fact, Identifier, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import Drawing, Fact, Identifier, Lists, Model, Nested, StepBase, StepKind, StepList
 
 
 class ParallelBody(Model):
@@ -28,4 +28,5 @@ KIND = StepKind(
     "Run branches concurrently.",
     outline=(Fact("mode", ("parallel", "mode"), default="all"),
              Lists("branches", ("parallel", "branches"), keyed=True)),
+    drawing=Drawing("subroutine", "fan", join="mode", facts=()),
 )

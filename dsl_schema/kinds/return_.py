@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from .base import Expr, StepBase, StepKind
+from .base import Drawing, Expr, StepBase, StepKind
 
 
 class ReturnStep(StepBase):
@@ -13,4 +13,6 @@ class ReturnStep(StepBase):
     return_: Expr = Field(alias="return")
 
 
-KIND = StepKind("return", ReturnStep, "End the run with an output.", terminal=True)
+KIND = StepKind(
+    "return", ReturnStep, "End the run with an output.", terminal=True, drawing=Drawing("stadium", end="end")
+)

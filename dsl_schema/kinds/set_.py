@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from .base import AssignsVars, Expr, Fact, Identifier, StepBase, StepKind
+from .base import AssignsVars, Drawing, Expr, Fact, Identifier, StepBase, StepKind
 
 
 class SetStep(StepBase):
@@ -13,4 +13,6 @@ class SetStep(StepBase):
     set: Annotated[dict[Identifier, Expr], AssignsVars()]
 
 
-KIND = StepKind("set", SetStep, "Assign variables.", outline=(Fact("vars", ("set",), keys=True),))
+KIND = StepKind(
+    "set", SetStep, "Assign variables.", outline=(Fact("vars", ("set",), keys=True),), drawing=Drawing("lean")
+)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Clauses, Condition, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import Clauses, Condition, Drawing, Lists, Model, Nested, Otherwise, StepBase, StepKind, StepList
 
 
 class SwitchCase(Model):
@@ -30,4 +30,5 @@ KIND = StepKind(
     SwitchStep,
     "First matching case runs.",
     outline=(Clauses("cases", ("switch", "cases"), facts=("if",)), Lists("default", ("switch", "default"))),
+    drawing=Drawing("diamond", "fan", otherwise=Otherwise("no case", unless=(("switch", "default"),))),
 )

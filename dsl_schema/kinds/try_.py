@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Clauses, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import Clauses, Drawing, Lists, Model, Nested, StepBase, StepKind, StepList
 
 
 class CatchClause(Model):
@@ -33,4 +33,5 @@ KIND = StepKind(
         Clauses("catch", ("catch",), facts=("errors",)),
         Lists("finally", ("finally",)),
     ),
+    drawing=Drawing("round", "fan", after=("finally",)),
 )

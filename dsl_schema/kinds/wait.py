@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import TIMESTAMP, Duration, Fact, Model, StepBase, StepKind
+from .base import TIMESTAMP, Drawing, Duration, Fact, Model, StepBase, StepKind
 
 
 class WaitUntil(Model):
@@ -24,5 +24,6 @@ class WaitStep(StepBase):
 
 
 KIND = StepKind(
-    "wait", WaitStep, "Sleep for a duration or until a timestamp.", outline=(Fact("wait", ("wait",)),)
+    "wait", WaitStep, "Sleep for a duration or until a timestamp.", outline=(Fact("wait", ("wait",)),),
+    drawing=Drawing("round"),
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from .base import (
+    Drawing,
     Duration,
     Fact,
     Identifier,
     Lists,
     Model,
     Nested,
+    Otherwise,
     SignalsWaited,
     StepBase,
     StepKind,
@@ -44,4 +46,6 @@ KIND = StepKind(
         Fact("timeout", ("wait_for", "timeout")),
         Lists("on_timeout", ("wait_for", "on_timeout")),
     ),
+    drawing=Drawing("hexagon", "fan", otherwise=Otherwise(
+        "timeout", when=(("wait_for", "timeout"),), unless=(("wait_for", "on_timeout"),))),
 )

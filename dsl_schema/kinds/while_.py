@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Condition, Fact, Integer, Lists, Model, Nested, Sees, StepBase, StepKind, StepList
+from .base import Condition, Drawing, Fact, Integer, Lists, Model, Nested, Sees, StepBase, StepKind, StepList
 
 
 class WhileBody(Model):
@@ -30,4 +30,5 @@ KIND = StepKind(
         Fact("max_iterations", ("while", "max_iterations")),
         Lists("steps", ("while", "steps"), always=True),
     ),
+    drawing=Drawing("hexagon", "loop", back="again"),
 )

@@ -18,6 +18,8 @@ _CLI = "tdsl.server.cli"
 # What ``tdsl lint --format`` accepts (tdsl.dsl_schema.lint.FORMATS; tests/server/test_cli_lazy.py keeps both
 # equal). Spelled out so that building the parser does not import the linter.
 LINT_FORMATS = ("text", "json", "github")
+# What ``tdsl graph --format`` accepts (tdsl.dsl_schema.graph.FORMATS; tests/graph keeps both equal).
+GRAPH_FORMATS = ("mermaid", "dot")
 
 
 def _dev(subparsers: argparse._SubParsersAction) -> None:
@@ -82,6 +84,27 @@ def _lint(subparsers: argparse._SubParsersAction) -> None:
 def _schema(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schema", help="print the JSON Schema of definitions")
     parser.set_defaults(func=Command(f"{_CLI}.schema_cmd", "run"))
+
+
+def _graph(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "graph", help="draw a definition (or a run of one) as a Mermaid or DOT flowchart",
+        description="Draw a definition as a flowchart: Mermaid (renders in GitHub and GitLab Markdown) or "
+                    "Graphviz DOT. With --run, the run's pinned definition with what it did (completed, "
+                    "running, failed, skipped, compensated). With --all, one Markdown page per definition "
+                    "(docs/GRAPHS.md).",
+    )
+    parser.add_argument("target", nargs="?", metavar="NAME|FILE",
+                        help="a definition file, or the name of a definition in the definitions folder")
+    parser.add_argument("--format", choices=GRAPH_FORMATS, default="mermaid", help="mermaid (default) or dot")
+    parser.add_argument("--run", metavar="ID", help="draw this run (workflow id) over its pinned definition")
+    parser.add_argument("--all", action="store_true",
+                        help="write a Markdown page per definition of the folder, and an index, to --out")
+    parser.add_argument("--out", metavar="DIR", help="folder of the pages (with --all), e.g. docs/graphs")
+    parser.add_argument("--check", action="store_true",
+                        help="with --all: write nothing, exit 1 when a page is stale")
+    add_connection_options(parser, worker=False)
+    parser.set_defaults(func=Command(f"{_CLI}.graph_cmd", "run"))
 
 
 def _serve(subparsers: argparse._SubParsersAction) -> None:
@@ -154,7 +177,7 @@ def _ops(subparsers: argparse._SubParsersAction) -> None:
 
 
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _schema, _serve, _ops]
+VERBS = [_dev, _worker, _run, _lint, _schema, _graph, _serve, _ops]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

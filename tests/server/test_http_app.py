@@ -38,11 +38,13 @@ async def test_openapi_schema_and_docs(http: httpx.AsyncClient) -> None:
     assert sorted(schema["paths"]) == [
         "/definitions",
         "/definitions/{name}",
+        "/definitions/{name}/graph",
         "/definitions/{name}/runs",
         "/health",
         "/runs",
         "/runs/{workflow_id}",
         "/runs/{workflow_id}/cancel",
+        "/runs/{workflow_id}/graph",
         "/runs/{workflow_id}/queries/{name}",
         "/runs/{workflow_id}/result",
         "/runs/{workflow_id}/signals/{name}",

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
 
 from tdsl.dsl_schema.catalog import CatalogEntry
+from tdsl.dsl_schema.graph import build_graph, render
 
 from ...code_workflows import CodeWorkflow
 from ...config import Settings
@@ -30,6 +32,7 @@ from ..schemas import (
 router = APIRouter(prefix="/definitions", tags=["definitions"], dependencies=[Depends(require_token)])
 
 DEFAULT_START_WAIT = 60.0
+_GRAPH_TEXT = "Mermaid flowchart text, or Graphviz DOT (docs/GRAPHS.md)."
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 422, 503)
 }
@@ -111,6 +114,23 @@ async def get_definition(name: str, runs: Annotated[RunService, Depends(get_runs
         },
         steps=outline_steps(entry.data.get("steps")),
     )
+
+
+@router.get(
+    "/{name}/graph",
+    response_class=PlainTextResponse,
+    summary="Draw a definition",
+    responses={200: {"content": {"text/plain": {}}, "description": _GRAPH_TEXT}, **_ERRORS},
+)
+async def definition_graph(
+    name: str,
+    runs: Annotated[RunService, Depends(get_runs)],
+    format: Annotated[Literal["mermaid", "dot"], Query(description="mermaid (default) or dot")] = "mermaid",
+) -> PlainTextResponse:
+    """The definition's flowchart (docs/GRAPHS.md): Mermaid text (renders in GitHub and GitLab Markdown) or
+    Graphviz DOT."""
+    entry = runs.definition(name)
+    return PlainTextResponse(render(build_graph(entry.data), format))
 
 
 @router.post(

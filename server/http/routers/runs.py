@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import PlainTextResponse
+
+from tdsl.dsl_schema.graph import render
 
 from ...config import Settings
+from ...graph import run_graph as draw_run
 from ...run_types import RunStatus
 from ...runs import RunService
 from ..deps import NO_PAYLOAD, get_runs, get_settings, json_payload, parse_model, require_token, wait_seconds
@@ -24,6 +28,7 @@ from ..schemas import (
 
 router = APIRouter(prefix="/runs", tags=["runs"], dependencies=[Depends(require_token)])
 
+_GRAPH_TEXT = "Mermaid flowchart text, or Graphviz DOT (docs/GRAPHS.md)."
 _ERRORS: dict[int | str, dict[str, Any]] = {
     code: {"model": ErrorBody} for code in (400, 401, 404, 409, 413, 422, 503)
 }
@@ -156,6 +161,22 @@ async def terminate_run(
 
 # Declared last: workflow ids may contain "/" (child and batch runs), and this route would otherwise
 # swallow ".../result" and ".../queries/NAME".
+@router.get(
+    "/{workflow_id:path}/graph",
+    response_class=PlainTextResponse,
+    summary="Draw a run",
+    responses={200: {"content": {"text/plain": {}}, "description": _GRAPH_TEXT}, **_ERRORS},
+)
+async def run_graph(
+    workflow_id: str,
+    runs: RunsDep,
+    format: Annotated[Literal["mermaid", "dot"], Query(description="mermaid (default) or dot")] = "mermaid",
+) -> PlainTextResponse:
+    """The flowchart of the definition the run is pinned to, with each step's state in the run (completed,
+    running, failed, skipped, compensated) as Mermaid classes or DOT colours (docs/GRAPHS.md)."""
+    return PlainTextResponse(render(await draw_run(runs.inspector, workflow_id), format))
+
+
 @router.get("/{workflow_id:path}", response_model=RunStatusResponse, summary="Run status", responses=_ERRORS)
 async def run_status(
     workflow_id: str,
