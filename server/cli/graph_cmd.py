@@ -52,7 +52,8 @@ def _definition_graph(target: str, args: argparse.Namespace) -> Graph:
     return build_graph(doc.data)
 
 
-def _run_graph(workflow_id: str, args: argparse.Namespace) -> Graph:
+def _run_graph(workflow_id: str, args: argparse.Namespace) -> Graph | int:
+    """The run's graph, or the exit status when it could not be read (the error is printed)."""
     from ..connection import connect
     from ..errors import EngineNotReady
     from ..gateway.inspecting import RunInspector
@@ -69,14 +70,7 @@ def _run_graph(workflow_id: str, args: argparse.Namespace) -> Graph:
         return EXIT_OK
 
     code = run_async(main)
-    if code != EXIT_OK:
-        raise _Exit(code)
-    return found[0]
-
-
-class _Exit(Exception):
-    def __init__(self, code: int) -> None:
-        self.code = code
+    return found[0] if code == EXIT_OK else code
 
 
 def _pages(args: argparse.Namespace) -> int:
@@ -96,7 +90,7 @@ def _pages(args: argparse.Namespace) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tdsl.dsl_schema.diagnostics import DefinitionInvalid
+    from tdsl.dsl_schema.diagnostics import DefinitionRejected
     from tdsl.dsl_schema.graph import render
 
     try:
@@ -105,17 +99,18 @@ def run(args: argparse.Namespace) -> int:
         if args.run:
             if args.target:
                 raise UsageError("give a definition or --run ID, not both")
-            graph = _run_graph(args.run, args)
+            found = _run_graph(args.run, args)
+            if isinstance(found, int):
+                return found
+            graph = found
         elif args.target:
             graph = _definition_graph(args.target, args)
         else:
             raise UsageError("give a definition (name or file), --run ID or --all")
-    except _Exit as done:
-        return done.code
     except UsageError as err:
         error(str(err))
         return EXIT_USAGE
-    except DefinitionInvalid as err:
+    except DefinitionRejected as err:
         error(f"the definition is invalid:\n{err}")
         return EXIT_FAILED
     _print(render(graph, args.format).rstrip("\n"))
