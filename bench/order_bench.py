@@ -1,7 +1,7 @@
 """``order_processing`` through the DSL against the same workflow written by hand: throughput and worker CPU.
 
     .venv/bin/python bench/order_bench.py [--runs 800] [--rounds 8] [--concurrency 50] [--sqlite]
-    .venv/bin/python bench/order_bench.py --profile dsl.txt   # py-spy on the worker during DSL runs only
+    .venv/bin/python bench/order_bench.py --runs 600 --profile /tmp/worker.txt   # py-spy on the worker
 
 One Temporal dev server, started here (in memory by default, ``--sqlite`` for a SQLite file in WAL mode as
 ``tdsl dev`` uses), and one worker in its own process (``bench/order_worker.py``: the engine's worker serving
@@ -218,19 +218,23 @@ async def connect(address: str) -> Client:
             await asyncio.sleep(0.1)
 
 
-async def profile(worker: WorkerProcess, run: Runner, args: argparse.Namespace) -> None:
-    """Record the worker with py-spy (collapsed stacks, native frames left out) while DSL runs go."""
+async def profile(worker: WorkerProcess, runner: Callable[[str], Runner], args: argparse.Namespace) -> None:
+    """Record the worker with py-spy (collapsed stacks) during ``--runs`` runs of each variant in turn:
+    ``FILE`` gets ``-dsl`` and ``-hand`` before its suffix."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    recorder = subprocess.Popen(
-        [py_spy, "record", "--pid", str(worker.pid), "--format", "raw", "--rate", "250",
-         "--output", args.profile, "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    await asyncio.sleep(1)  # attached (py-spy reads the process from outside)
-    await batch(run, args.runs, args.concurrency)
-    recorder.send_signal(signal.SIGINT)
-    recorder.wait(timeout=60)
-    print(f"py-spy profile of the worker during {args.runs} DSL runs: {args.profile}")
+    for name in VARIANTS:
+        out = Path(args.profile)
+        out = out.with_name(f"{out.stem}-{name}{out.suffix}")
+        recorder = subprocess.Popen(
+            [py_spy, "record", "--pid", str(worker.pid), "--format", "raw", "--rate", "250",
+             "--output", str(out), "--nonblocking", "--gil"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        await asyncio.sleep(1)  # attached (py-spy reads the process from outside)
+        await batch(runner(name), args.runs, args.concurrency)
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(timeout=60)
+        print(f"py-spy profile of the worker during {args.runs} {name} runs: {out}")
 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
@@ -254,7 +258,7 @@ async def bench(args: argparse.Namespace) -> dict[str, Any]:
                     await batch(runner(name), args.warmup, min(args.concurrency, args.warmup))
                     ids[name].clear()
                 if args.profile:
-                    await profile(worker, runner("dsl"), args)
+                    await profile(worker, runner, args)
                     return {}
                 meters = Meters(worker, server.process.pid if server.process else None)
                 samples: dict[str, list[Sample]] = {name: [] for name in VARIANTS}
@@ -320,7 +324,7 @@ def main() -> int:
     parser.add_argument("--sample", type=int, default=20, help="runs per variant whose events are counted")
     parser.add_argument("--sqlite", action="store_true", help="SQLite file in WAL mode instead of in-memory")
     parser.add_argument("--profile", metavar="FILE",
-                        help="only profile the worker (py-spy) during --runs DSL runs")
+                        help="only profile the worker (py-spy) during --runs runs of each variant")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     results = asyncio.run(bench(args))
