@@ -1,31 +1,39 @@
 """``order_processing`` through the DSL against the same workflow written by hand: throughput and worker CPU.
 
-    .venv/bin/python bench/order_bench.py [--runs 800] [--rounds 8] [--concurrency 50] [--sqlite]
-    .venv/bin/python bench/order_bench.py --runs 600 --profile /tmp/worker.txt   # py-spy on the worker
+    .venv/bin/python bench/order_bench.py [--rounds 12] [--window 8] [--concurrency 25] [--sqlite]
+    .venv/bin/python bench/order_bench.py --mode alternate [--runs 1000] [--rounds 10] [--concurrency 50]
+    .venv/bin/python bench/order_bench.py --runs 600 --profile /tmp/worker.txt   # py-spy on each worker
 
 One Temporal dev server, started here (in memory by default, ``--sqlite`` for a SQLite file in WAL mode as
-``tdsl dev`` uses), and one worker in its own process (``bench/order_worker.py``: the engine's worker serving
-both variants on one task queue, so they share every setting). This process only starts runs and waits for
-their results:
+``tdsl dev`` uses). Workers run in processes of their own (``bench/order_worker.py``: the engine's worker,
+registering both workflows, so both variants share every setting); this process only starts runs and waits
+for their results:
 
 * ``dsl``: the generic workflow interpreting ``definitions/order_processing.yaml``, started as the engine
   starts it (the validated definition, pinned children and source map in the input, the memo);
 * ``hand``: :class:`handwritten_order.HandwrittenOrder`, the same three activities with the same options.
 
-Rounds alternate the variants (``dsl, hand`` then ``hand, dsl``, ...) so that load from elsewhere on the
-machine falls on both alike; each round runs ``--runs / --rounds`` orders per variant with
-``--concurrency`` in flight. Per round and variant it measures runs per second and CPU per run of the
-worker process (``getrusage`` in that process: every thread, the SDK's native core included), of the dev
-server and of this client (``/proc`` and ``process_time``), and how many cores everything else on the
-machine used meanwhile (``/proc/stat`` busy time less these three processes). It reports the medians over
-rounds and their ratios DSL/hand. Goals: throughput ratio >= 1.0 within noise, worker CPU ratio <= 1.05,
-the same history events per run.
+``--mode together`` (default): two identical worker processes, one per variant (each on its own task
+queue), and both variants run at the same time, ``--concurrency`` runs in flight each, without pause. The
+measurement is cut into ``--rounds`` consecutive windows of ``--window`` seconds; in each window every
+variant's completed runs and its worker's CPU seconds are counted, so whatever else the machine does in a
+window falls on both variants alike. ``--mode alternate``: one worker process serving both, rounds of
+``--runs / --rounds`` runs alternating the variants (``dsl, hand`` then ``hand, dsl``, ...).
+
+Worker CPU is ``getrusage`` of the worker process, asked over a pipe (every thread: the workflow threads,
+the activity threads and the SDK's native core); the dev server's comes from ``/proc``, the client's from
+``process_time``, and the rest of the machine is ``/proc/stat`` busy time less these processes. In
+``together`` mode the server, client and rest-of-machine figures are shared by both variants (split by
+runs). The report gives medians over rounds and the ratios DSL/hand. Goals: throughput ratio >= 1.0
+within noise, worker CPU ratio <= 1.05, the same history events per run.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
+import itertools
 import logging
 import os
 import shutil
@@ -37,7 +45,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
@@ -60,7 +68,7 @@ TICK = os.sysconf("SC_CLK_TCK")
 Runner = Callable[[int], Awaitable[Any]]
 
 
-def dsl_runner(client: Client, catalog: Catalog, ids: list[str]) -> Runner:
+def dsl_runner(client: Client, catalog: Catalog, ids: list[str], task_queue: str) -> Runner:
     """Start runs as the engine does (``tdsl.server.gateway.starting``)."""
     entry = catalog.entries[DEFINITION]
     children = catalog.children_of(DEFINITION)
@@ -74,13 +82,13 @@ def dsl_runner(client: Client, catalog: Catalog, ids: list[str]) -> Runner:
             definition=entry.data, input=data, children=children, source=entry.source
         ).to_data()
         return await client.execute_workflow(
-            DEFINITION, payload, id=workflow_id, task_queue=TASK_QUEUE, memo=entry.memo()
+            DEFINITION, payload, id=workflow_id, task_queue=task_queue, memo=entry.memo()
         )
 
     return run
 
 
-def hand_runner(client: Client, ids: list[str]) -> Runner:
+def hand_runner(client: Client, ids: list[str], task_queue: str) -> Runner:
     prefix = f"hand-{uuid.uuid4().hex[:6]}"
 
     async def run(number: int) -> Any:
@@ -88,7 +96,7 @@ def hand_runner(client: Client, ids: list[str]) -> Runner:
         workflow_id = f"order-{data['order_id']}"
         ids.append(workflow_id)
         return await client.execute_workflow(
-            HandwrittenOrder.run, data, id=workflow_id, task_queue=TASK_QUEUE
+            HandwrittenOrder.run, data, id=workflow_id, task_queue=task_queue
         )
 
     return run
@@ -97,9 +105,10 @@ def hand_runner(client: Client, ids: list[str]) -> Runner:
 class WorkerProcess:
     """``bench/order_worker.py`` in its own process; asks it for its CPU seconds."""
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, task_queue: str) -> None:
+        self.task_queue = task_queue
         self.process = subprocess.Popen(
-            [sys.executable, str(ROOT / "bench" / "order_worker.py"), address, TASK_QUEUE],
+            [sys.executable, str(ROOT / "bench" / "order_worker.py"), address, task_queue],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1,
         )
         self._in: IO[str] = self.process.stdin  # type: ignore[assignment]
@@ -158,22 +167,32 @@ class Sample:
         return 1000 * float(getattr(self, what)) / self.runs
 
 
-@dataclass
 class Meters:
-    """Reads every CPU counter at once."""
+    """Reads every CPU counter at once: each variant's worker, the dev server, this client, the machine."""
 
-    worker: WorkerProcess
-    server_pid: int | None
-    readings: list[tuple[float, float, float, float, float]] = field(default_factory=list)
+    def __init__(self, workers: dict[str, WorkerProcess], server_pid: int | None) -> None:
+        self.workers = workers
+        self.server_pid = server_pid
 
-    def read(self) -> tuple[float, float, float, float, float]:
-        return (
-            time.perf_counter(),
-            self.worker.cpu_seconds(),
-            proc_cpu_seconds(self.server_pid) if self.server_pid else 0.0,
-            time.process_time(),
-            machine_busy_seconds(),
-        )
+    def read(self) -> dict[str, float]:
+        values = {"time": time.perf_counter()}
+        for process in {id(w): w for w in self.workers.values()}.values():
+            values[f"worker:{process.pid}"] = process.cpu_seconds()
+        values["server"] = proc_cpu_seconds(self.server_pid) if self.server_pid else 0.0
+        values["client"] = time.process_time()
+        values["busy"] = machine_busy_seconds()
+        return values
+
+    def since(self, before: dict[str, float]) -> dict[str, float]:
+        """What every counter moved since ``before``; ``worker:<variant>`` per variant, ``others`` for the
+        rest of the machine (never below zero: ``/proc/stat`` counts 10 ms ticks)."""
+        after = self.read()
+        moved = {key: after[key] - before[key] for key in before}
+        ours = sum(value for key, value in moved.items() if key.startswith("worker:"))
+        for name, process in self.workers.items():
+            moved[f"worker:{name}"] = moved[f"worker:{process.pid}"]
+        moved["others"] = max(0.0, moved["busy"] - ours - moved["server"] - moved["client"])
+        return moved
 
 
 async def batch(run: Runner, count: int, concurrency: int) -> None:
@@ -189,14 +208,61 @@ async def batch(run: Runner, count: int, concurrency: int) -> None:
     await asyncio.gather(*(lane() for _ in range(concurrency)))
 
 
-async def measured(meters: Meters, run: Runner, count: int, concurrency: int) -> Sample:
-    before = meters.read()
-    await batch(run, count, concurrency)
-    after = meters.read()
-    took, worker, server, client, busy = (a - b for a, b in zip(after, before, strict=True))
-    # /proc/stat counts in 10 ms ticks: the rest of the machine is a coarse figure, never below zero
-    others = max(0.0, busy - worker - server - client)
-    return Sample(count, took, worker, server, client, others)
+async def alternate(meters: Meters, runners: dict[str, Runner], args: argparse.Namespace,
+                    samples: dict[str, list[Sample]]) -> None:
+    """Rounds of ``--runs / --rounds`` runs per variant, one variant at a time, the order alternating."""
+    per_round = args.runs // args.rounds
+    for index in range(args.rounds):
+        for name in VARIANTS if index % 2 == 0 else tuple(reversed(VARIANTS)):
+            before = meters.read()
+            await batch(runners[name], per_round, args.concurrency)
+            moved = meters.since(before)
+            samples[name].append(Sample(per_round, moved["time"], moved[f"worker:{name}"], moved["server"],
+                                        moved["client"], moved["others"]))
+            show(index, name, samples[name][-1])
+
+
+async def together(meters: Meters, runners: dict[str, Runner], args: argparse.Namespace,
+                   samples: dict[str, list[Sample]]) -> None:
+    """Both variants at once without pause; ``--rounds`` consecutive windows of ``--window`` seconds."""
+    done = dict.fromkeys(VARIANTS, 0)
+    stopping = asyncio.Event()
+
+    async def lane(name: str, numbers: itertools.count[int]) -> None:
+        while not stopping.is_set():
+            result = await runners[name](next(numbers))
+            if result["status"] != "completed":
+                raise RuntimeError(f"unexpected result {result}")
+            done[name] += 1
+
+    numbers = {name: itertools.count() for name in VARIANTS}
+    lanes = [asyncio.ensure_future(lane(name, numbers[name]))
+             for _ in range(args.concurrency) for name in VARIANTS]
+    try:
+        await asyncio.sleep(args.window / 2)  # every lane has runs in flight
+        before, counted = meters.read(), dict(done)
+        for index in range(args.rounds):
+            await asyncio.sleep(args.window)
+            moved, now = meters.since(before), dict(done)
+            before, runs = meters.read(), {name: now[name] - counted[name] for name in VARIANTS}
+            counted = dict(done)
+            total = sum(runs.values())
+            for name in VARIANTS:  # shared figures split by runs: the same per run for both
+                share = runs[name] / total
+                samples[name].append(Sample(runs[name], moved["time"], moved[f"worker:{name}"],
+                                            moved["server"] * share, moved["client"] * share,
+                                            moved["others"] * share))
+                show(index, name, samples[name][-1])
+    finally:
+        stopping.set()
+        await asyncio.gather(*lanes)
+
+
+def show(index: int, name: str, sample: Sample) -> None:
+    print(f"round {index + 1:2} {name:>4}: {sample.rate:6.1f} runs/s, CPU per run "
+          f"{sample.per_run('worker'):5.2f} ms worker, {sample.per_run('server'):5.2f} ms server, "
+          f"{sample.per_run('client'):5.2f} ms client; rest of the machine "
+          f"{sample.others / sample.seconds:.2f} cores", flush=True)
 
 
 async def events_per_run(client: Client, ids: list[str], sample: int) -> list[int]:
@@ -218,7 +284,8 @@ async def connect(address: str) -> Client:
             await asyncio.sleep(0.1)
 
 
-async def profile(worker: WorkerProcess, runner: Callable[[str], Runner], args: argparse.Namespace) -> None:
+async def profile(workers: dict[str, WorkerProcess], runners: dict[str, Runner],
+                  args: argparse.Namespace) -> None:
     """Record the worker with py-spy (collapsed stacks) during ``--runs`` runs of each variant in turn:
     ``FILE`` gets ``-dsl`` and ``-hand`` before its suffix."""
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
@@ -226,12 +293,12 @@ async def profile(worker: WorkerProcess, runner: Callable[[str], Runner], args: 
         out = Path(args.profile)
         out = out.with_name(f"{out.stem}-{name}{out.suffix}")
         recorder = subprocess.Popen(
-            [py_spy, "record", "--pid", str(worker.pid), "--format", "raw", "--rate", "250",
+            [py_spy, "record", "--pid", str(workers[name].pid), "--format", "raw", "--rate", "250",
              "--output", str(out), "--nonblocking", "--gil"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         await asyncio.sleep(1)  # attached (py-spy reads the process from outside)
-        await batch(runner(name), args.runs, args.concurrency)
+        await batch(runners[name], args.runs, args.concurrency)
         recorder.send_signal(signal.SIGINT)
         recorder.wait(timeout=60)
         print(f"py-spy profile of the worker during {args.runs} {name} runs: {out}")
@@ -239,48 +306,42 @@ async def profile(worker: WorkerProcess, runner: Callable[[str], Runner], args: 
 
 async def bench(args: argparse.Namespace) -> dict[str, Any]:
     catalog = Catalog.load(ROOT / "definitions")
-    per_round = args.runs // args.rounds
     load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as state:
         db_file = str(Path(state) / "bench.db") if args.sqlite else None
         with DevServer(db_file=db_file) as server:
             client = await connect(server.address)
-            worker = WorkerProcess(server.address)
+            if args.mode == "together":
+                workers = {name: WorkerProcess(server.address, f"{TASK_QUEUE}-{name}") for name in VARIANTS}
+            else:
+                shared = WorkerProcess(server.address, TASK_QUEUE)
+                workers = dict.fromkeys(VARIANTS, shared)
             try:
                 ids: dict[str, list[str]] = {name: [] for name in VARIANTS}
-
-                def runner(name: str) -> Runner:
-                    if name == "dsl":
-                        return dsl_runner(client, catalog, ids[name])
-                    return hand_runner(client, ids[name])
-
+                runners = {
+                    "dsl": dsl_runner(client, catalog, ids["dsl"], workers["dsl"].task_queue),
+                    "hand": hand_runner(client, ids["hand"], workers["hand"].task_queue),
+                }
                 for name in VARIANTS:  # warm-up: imports, caches, connections
-                    await batch(runner(name), args.warmup, min(args.concurrency, args.warmup))
+                    await batch(runners[name], args.warmup, min(args.concurrency, args.warmup))
                     ids[name].clear()
                 if args.profile:
-                    await profile(worker, runner, args)
+                    await profile(workers, runners, args)
                     return {}
-                meters = Meters(worker, server.process.pid if server.process else None)
+                meters = Meters(workers, server.process.pid if server.process else None)
                 samples: dict[str, list[Sample]] = {name: [] for name in VARIANTS}
-                for index in range(args.rounds):
-                    for name in VARIANTS if index % 2 == 0 else tuple(reversed(VARIANTS)):
-                        sample = await measured(meters, runner(name), per_round, args.concurrency)
-                        samples[name].append(sample)
-                        print(f"round {index + 1} {name:>4}: {sample.rate:6.1f} runs/s, CPU per run "
-                              f"{sample.per_run('worker'):5.2f} ms worker, "
-                              f"{sample.per_run('server'):5.2f} ms server, "
-                              f"{sample.per_run('client'):5.2f} ms client; rest of the machine "
-                              f"{sample.others / sample.seconds:.2f} cores", flush=True)
+                measure = together if args.mode == "together" else alternate
+                await measure(meters, runners, args, samples)
                 events = {name: await events_per_run(client, ids[name], args.sample) for name in ids}
             finally:
-                worker.stop()
+                for process in {id(w): w for w in workers.values()}.values():
+                    process.stop()
     return {"samples": samples, "events": events, "load": (load_before, os.getloadavg())}
 
 
 def report(results: dict[str, Any], args: argparse.Namespace) -> bool:
     samples: dict[str, list[Sample]] = results["samples"]
     events = results["events"]
-    per_round = samples["dsl"][0].runs
 
     def median(name: str, value: Callable[[Sample], float]) -> float:
         return statistics.median(value(s) for s in samples[name])
@@ -291,13 +352,19 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> bool:
 
     server = "SQLite (WAL)" if args.sqlite else "in-memory"
     print()
-    print(f"{per_round * args.rounds} runs per variant, {args.rounds} alternating rounds, {args.concurrency} "
-          f"in flight, {server} dev server, worker in its own process; median (min-max) over rounds")
+    runs = {name: sum(s.runs for s in samples[name]) for name in VARIANTS}
+    if args.mode == "together":
+        how = (f"both variants at once, {args.concurrency} in flight each, {args.rounds} windows of "
+               f"{args.window:g} s, a worker process per variant")
+    else:
+        how = (f"{args.rounds} alternating rounds, {args.concurrency} in flight, one worker process")
+    print(f"{runs['dsl']} DSL and {runs['hand']} hand-written runs measured; {how}; {server} dev server; "
+          "median (min-max) over rounds")
     print(f"{'':<6} {'runs/s':>20} {'worker ms/run':>20} {'server ms/run':>20} {'client ms/run':>20}  events")
     for name in VARIANTS:
         columns = [spread(name, lambda s: s.rate)]
-        for what in ("worker", "server", "client"):
-            columns.append(spread(name, lambda s, what=what: s.per_run(what)))
+        columns += [spread(name, functools.partial(Sample.per_run, what=what))
+                    for what in ("worker", "server", "client")]
         print(f"{name:<6} " + " ".join(f"{c:>20}" for c in columns) + f"  {sorted(set(events[name]))}")
     rate = median("dsl", lambda s: s.rate) / median("hand", lambda s: s.rate)
     cpu = median("dsl", lambda s: s.per_run("worker")) / median("hand", lambda s: s.per_run("worker"))
@@ -317,15 +384,22 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> bool:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description="order_processing: DSL against a hand-written workflow")
-    parser.add_argument("--runs", type=int, default=800, help="runs per variant (default 800)")
-    parser.add_argument("--rounds", type=int, default=8, help="alternating rounds (default 8)")
-    parser.add_argument("--concurrency", type=int, default=50, help="runs in flight (default 50)")
+    parser.add_argument("--mode", choices=("together", "alternate"), default="together",
+                        help="both variants at once in windows (default), or alternating rounds")
+    parser.add_argument("--rounds", type=int, default=12, help="windows or rounds (default 12)")
+    parser.add_argument("--window", type=float, default=8.0, help="seconds per window (together; default 8)")
+    parser.add_argument("--runs", type=int, default=1000,
+                        help="runs per variant (alternate, profile; default 1000)")
+    parser.add_argument("--concurrency", type=int, default=None,
+                        help="runs in flight per variant (default 25 together, 50 alternate)")
     parser.add_argument("--warmup", type=int, default=40, help="uncounted runs per variant first")
     parser.add_argument("--sample", type=int, default=20, help="runs per variant whose events are counted")
     parser.add_argument("--sqlite", action="store_true", help="SQLite file in WAL mode instead of in-memory")
     parser.add_argument("--profile", metavar="FILE",
                         help="only profile the worker (py-spy) during --runs runs of each variant")
     args = parser.parse_args()
+    if args.concurrency is None:
+        args.concurrency = 25 if args.mode == "together" else 50
     logging.basicConfig(level=logging.WARNING)
     results = asyncio.run(bench(args))
     return 0 if args.profile or report(results, args) else 1
