@@ -121,7 +121,15 @@ class WorkerProcess:
         return self.process.pid
 
     def cpu_seconds(self) -> float:
-        self._in.write("cpu\n")
+        """CPU seconds of the whole worker process."""
+        return self._ask("cpu")
+
+    def workflow_seconds(self) -> float:
+        """CPU seconds its threads spent creating and activating workflow instances."""
+        return self._ask("workflow")
+
+    def _ask(self, what: str) -> float:
+        self._in.write(f"{what}\n")
         self._in.flush()
         return float(self._out.readline())
 
@@ -157,13 +165,15 @@ class Sample:
     client: float
     others: float
     """CPU seconds the rest of the machine used meanwhile."""
+    workflow: float = 0.0
+    """CPU seconds of the worker's workflow threads creating and activating instances (workflow code)."""
 
     @property
     def rate(self) -> float:
         return self.runs / self.seconds
 
     def per_run(self, what: str) -> float:
-        """Milliseconds of CPU per run of ``worker``, ``server`` or ``client``."""
+        """Milliseconds of CPU per run of ``worker``, ``workflow``, ``server`` or ``client``."""
         return 1000 * float(getattr(self, what)) / self.runs
 
 
@@ -178,6 +188,7 @@ class Meters:
         values = {"time": time.perf_counter()}
         for process in {id(w): w for w in self.workers.values()}.values():
             values[f"worker:{process.pid}"] = process.cpu_seconds()
+            values[f"workflow:{process.pid}"] = process.workflow_seconds()
         values["server"] = proc_cpu_seconds(self.server_pid) if self.server_pid else 0.0
         values["client"] = time.process_time()
         values["busy"] = machine_busy_seconds()
@@ -191,6 +202,7 @@ class Meters:
         ours = sum(value for key, value in moved.items() if key.startswith("worker:"))
         for name, process in self.workers.items():
             moved[f"worker:{name}"] = moved[f"worker:{process.pid}"]
+            moved[f"workflow:{name}"] = moved[f"workflow:{process.pid}"]
         moved["others"] = max(0.0, moved["busy"] - ours - moved["server"] - moved["client"])
         return moved
 
@@ -218,7 +230,7 @@ async def alternate(meters: Meters, runners: dict[str, Runner], args: argparse.N
             await batch(runners[name], per_round, args.concurrency)
             moved = meters.since(before)
             samples[name].append(Sample(per_round, moved["time"], moved[f"worker:{name}"], moved["server"],
-                                        moved["client"], moved["others"]))
+                                        moved["client"], moved["others"], moved[f"workflow:{name}"]))
             show(index, name, samples[name][-1])
 
 
@@ -251,7 +263,7 @@ async def together(meters: Meters, runners: dict[str, Runner], args: argparse.Na
                 share = runs[name] / total
                 samples[name].append(Sample(runs[name], moved["time"], moved[f"worker:{name}"],
                                             moved["server"] * share, moved["client"] * share,
-                                            moved["others"] * share))
+                                            moved["others"] * share, moved[f"workflow:{name}"]))
                 show(index, name, samples[name][-1])
     finally:
         stopping.set()
@@ -260,7 +272,8 @@ async def together(meters: Meters, runners: dict[str, Runner], args: argparse.Na
 
 def show(index: int, name: str, sample: Sample) -> None:
     print(f"round {index + 1:2} {name:>4}: {sample.rate:6.1f} runs/s, CPU per run "
-          f"{sample.per_run('worker'):5.2f} ms worker, {sample.per_run('server'):5.2f} ms server, "
+          f"{sample.per_run('worker'):5.2f} ms worker ({sample.per_run('workflow'):4.2f} workflow code), "
+          f"{sample.per_run('server'):5.2f} ms server, "
           f"{sample.per_run('client'):5.2f} ms client; rest of the machine "
           f"{sample.others / sample.seconds:.2f} cores", flush=True)
 
@@ -360,11 +373,12 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> bool:
         how = (f"{args.rounds} alternating rounds, {args.concurrency} in flight, one worker process")
     print(f"{runs['dsl']} DSL and {runs['hand']} hand-written runs measured; {how}; {server} dev server; "
           "median (min-max) over rounds")
-    print(f"{'':<6} {'runs/s':>20} {'worker ms/run':>20} {'server ms/run':>20} {'client ms/run':>20}  events")
+    heads = ("runs/s", "worker ms/run", "workflow code ms/run", "server ms/run", "client ms/run")
+    print(f"{'':<6} " + " ".join(f"{head:>20}" for head in heads) + "  events")
     for name in VARIANTS:
         columns = [spread(name, lambda s: s.rate)]
         columns += [spread(name, functools.partial(Sample.per_run, what=what))
-                    for what in ("worker", "server", "client")]
+                    for what in ("worker", "workflow", "server", "client")]
         print(f"{name:<6} " + " ".join(f"{c:>20}" for c in columns) + f"  {sorted(set(events[name]))}")
     rate = median("dsl", lambda s: s.rate) / median("hand", lambda s: s.rate)
     cpu = median("dsl", lambda s: s.per_run("worker")) / median("hand", lambda s: s.per_run("worker"))
@@ -378,6 +392,9 @@ def report(results: dict[str, Any], args: argparse.Namespace) -> bool:
     print(f"throughput DSL/hand: {rate:.3f} (goal >= 1.0 within noise)")
     print(f"worker CPU per run DSL/hand: {cpu:.3f} (goal <= 1.05); per round "
           f"{paired[0]:.3f}-{paired[-1]:.3f}, median {statistics.median(paired):.3f}")
+    code = {name: median(name, functools.partial(Sample.per_run, what="workflow")) for name in VARIANTS}
+    print(f"workflow code per run: DSL {code['dsl']:.2f} ms, hand {code['hand']:.2f} ms, "
+          f"difference {code['dsl'] - code['hand']:.2f} ms")
     print(f"same events per run: {same_events}")
     return same_events
 
