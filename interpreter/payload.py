@@ -125,6 +125,7 @@ class RunPayload:
             data.get("fragment") is None
             and data.get("resume") is None
             and type(data.get("children") or {}) is dict
+            and all(type(entry) is dict for entry in (data.get("children") or {}).values())
             and type(data.get("source") or {}) is dict
         ):
             # A plain start (every run but batches and continued runs): its parts already have their

@@ -101,5 +101,7 @@ def test_a_plain_start_with_parts_of_the_wrong_shape_is_a_definition_error() -> 
         RunPayload.from_data({"definition": {}, "source": "x.yaml"})
     with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field children"):
         RunPayload.from_data({"definition": {}, "children": ["child"]})
+    with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field children"):
+        RunPayload.from_data({"definition": {}, "children": {"child": "not a mapping"}})
     with pytest.raises(DefinitionError, match=r"invalid PinnedChild"):
         RunPayload.from_data({"definition": {}, "children": {"child": {"version": 1}}})
