@@ -121,18 +121,19 @@ class RunPayload:
         """Decode plain data (what the data converter does with a JSON payload)."""
         if not isinstance(data, dict) or not isinstance(data.get("definition"), dict):
             raise DefinitionError("the workflow input must be an object with a 'definition' mapping")
+        children = data.get("children")
+        source = data.get("source")
         if (
             data.get("fragment") is None
             and data.get("resume") is None
-            and type(data.get("children") or {}) is dict
-            and all(type(entry) is dict for entry in (data.get("children") or {}).values())
-            and type(data.get("source") or {}) is dict
+            and (children is None
+                 or (type(children) is dict and all(type(c) is dict for c in children.values())))
+            and (source is None or type(source) is dict)
         ):
             # A plain start (every run but batches and continued runs): its parts already have their
             # types, so it is built directly; the converter would resolve the dataclass's type hints again
             # for every run. Pinned children still become PinnedChild (``__post_init__``).
-            return cls(data["definition"], data.get("input"), data.get("children") or {}, None, None,
-                       data.get("source"))
+            return cls(data["definition"], data.get("input"), children or {}, None, None, source)
         return _typed(cls, data)
 
     def to_data(self) -> dict[str, Any]:

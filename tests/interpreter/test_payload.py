@@ -102,6 +102,10 @@ def test_a_plain_start_with_parts_of_the_wrong_shape_is_a_definition_error() -> 
     with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field children"):
         RunPayload.from_data({"definition": {}, "children": ["child"]})
     with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field children"):
+        RunPayload.from_data({"definition": {}, "children": []})
+    with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field source"):
+        RunPayload.from_data({"definition": {}, "source": ""})
+    with pytest.raises(DefinitionError, match=r"invalid RunPayload: Failed converting field children"):
         RunPayload.from_data({"definition": {}, "children": {"child": "not a mapping"}})
     with pytest.raises(DefinitionError, match=r"invalid PinnedChild"):
         RunPayload.from_data({"definition": {}, "children": {"child": {"version": 1}}})
