@@ -44,6 +44,7 @@ class Interpreter:
         self.saga = Saga()
         self.resume_iteration: dict[str, int] = {}
         self.vars_error: DefinitionFailedAtRun | None = None
+        self._run_info: dict[str, Any] | None = None
         if resume is not None:
             self.state.vars = dict(resume.vars)
             self.state.root.steps = dict(resume.steps)
@@ -62,6 +63,8 @@ class Interpreter:
         bring their own. An error here fails the run when it starts executing."""
         if self.payload.resume is not None or self.payload.fragment is not None:
             return
+        if not self.definition.vars:
+            return  # nothing to render (no expression context to build either)
         try:
             self.state.vars = self.render(dict(self.definition.vars or {}), self.state.root, "vars")
         except DefinitionFailedAtRun as err:
@@ -91,19 +94,23 @@ class Interpreter:
 
     # ----------------------------------------------------------------- expressions
     def context(self, frame: Frame, **extra: Any) -> dict[str, Any]:
-        info = self.runtime.info()
+        """What expressions see at ``frame``; ``extra`` adds names (``error``, ``payload``, ...)."""
+        if self._run_info is None:
+            # Fixed for the whole run (one interpreter per run and per continue-as-new segment)
+            info = self.runtime.info()
+            self._run_info = {
+                "id": info.get("id"),
+                "run_id": info.get("run_id"),
+                "name": self.definition.name,
+                "version": self.definition.version,
+            }
         context: dict[str, Any] = {
             "input": self.state.input,
             "vars": self.state.vars,
             "steps": frame.visible_steps(),
             "signals": self.state.signals,
-            "workflow": {
-                "id": info.get("id"),
-                "run_id": info.get("run_id"),
-                "name": self.definition.name,
-                "version": self.definition.version,
-                "now": self.runtime.now().isoformat(),
-            },
+            # a new mapping each time: a rendered value may keep it, and ``now`` moves on
+            "workflow": {**self._run_info, "now": self.runtime.now().isoformat()},
         }
         context.update(frame.visible_locals())
         context.update(extra)

@@ -26,7 +26,7 @@ from .errors import ContinueAsNew, DefinitionFailedAtRun
 from .payload import RunPayload
 from .runtime import Runtime
 
-__all__ = ["PROGRESS_QUERY", "HandlerError", "HandlerFailedInWorkflow", "Run"]
+__all__ = ["PROGRESS_QUERY", "HandlerFailedInWorkflow", "Run", "definition_model"]
 
 PROGRESS_QUERY = "__progress"
 """The built-in query every run answers (see :meth:`Run.progress`)."""
@@ -54,6 +54,26 @@ class HandlerFailedInWorkflow(RunError):
 HandlerError = HandlerFailedInWorkflow  # the older name
 
 
+_MODELS: dict[str, Definition] = {}
+MODEL_CACHE_SIZE = 64
+"""Validated definitions kept per process (a worker runs the same few definitions over and over)."""
+
+
+def definition_model(data: dict[str, Any]) -> Definition:
+    """The validated model of definition ``data``, shared by every run of the same definition in this
+    process (the models are never changed after validation). The key is the definition's full text, so a
+    different definition (another version, any changed character) is validated anew; a definition that
+    fails validation is never kept. Bounded: the cache starts afresh when full."""
+    key = repr(data)  # exact for JSON data: quotes tell "1" from 1, and 1.0 from 1; keeps the key order
+    model = _MODELS.get(key)
+    if model is None:
+        model = Definition.model_validate(data)
+        if len(_MODELS) >= MODEL_CACHE_SIZE:
+            _MODELS.clear()
+        _MODELS[key] = model
+    return model
+
+
 class Run:
     """The core of one run (its continue-as-new successors included when the engine restarts in process).
 
@@ -70,7 +90,7 @@ class Run:
             self.setup_error = f"invalid workflow input: {err}"
 
     def _interpreter(self, payload: RunPayload) -> Interpreter:
-        definition = Definition.model_validate(payload.definition)
+        definition = definition_model(payload.definition)
         interp = Interpreter(self.runtime, payload, definition)
         interp.prepare()
         return interp

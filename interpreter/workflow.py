@@ -39,7 +39,9 @@ def _input(args: Sequence[RawValue]) -> RunPayload:
     if len(args) != 1:
         raise DefinitionFailedAtRun("the workflow input must be one object with a 'definition' mapping")
     try:
-        return workflow.payload_converter().from_payload(args[0].payload, RunPayload)
+        # JSON through the converter, then typed as the converter types it (``RunPayload.from_data``,
+        # which builds a plain start without resolving the dataclass's type hints on every run)
+        return RunPayload.from_data(workflow.payload_converter().from_payload(args[0].payload))
     except DefinitionFailedAtRun:
         raise
     except Exception as err:  # any shape the converter cannot make a run of: fail the run, never the task

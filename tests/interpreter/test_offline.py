@@ -17,7 +17,7 @@ import pytest
 from temporalio.exceptions import ApplicationError
 
 from tdsl.activities.registry import ActivityRegistry, load_modules
-from tdsl.dsl_schema.catalog import Catalog
+from tdsl.dsl_schema.catalog import Catalog, load_definition_text
 from tdsl.dsl_schema.payloads import PayloadError
 from tdsl.interpreter import OfflineResult, run_offline, run_offline_sync
 
@@ -531,3 +531,31 @@ def test_parallel_compensations_all_run_and_are_reported_newest_first() -> None:
     ]
     assert result.compensations[1]["result"] == "unbooked hotel"
     assert result.elapsed == 5.0
+
+
+def test_expressions_see_the_run_id_of_each_run_continued_as_new() -> None:
+    # The run-fixed part of ``workflow`` is built once per run: a continued run must see its own run id.
+    definition = load_definition_text("""
+name: run_ids
+version: 1
+vars: {seen: [], times: []}
+steps:
+  - while:
+      condition: "{{ vars.seen | length < 4 }}"
+      max_iterations: 10
+      steps:
+        - wait: 1m
+        - set:
+            seen: "{{ vars.seen + [workflow.run_id] }}"
+            times: "{{ vars.times + [workflow.now] }}"
+output: {seen: "{{ vars.seen }}", times: "{{ vars.times }}", id: "{{ workflow.id }}"}
+""")
+    result = run_offline_sync(
+        definition, activities={}, workflow_id="w", start_time=START, continue_as_new_after=2
+    )
+    assert result.runs == 2
+    assert result.output == {
+        "seen": ["w/run-1", "w/run-1", "w/run-2", "w/run-2"],
+        "times": [(START + timedelta(minutes=m)).isoformat() for m in (1, 2, 3, 4)],
+        "id": "w",
+    }

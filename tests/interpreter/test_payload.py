@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +80,32 @@ def test_an_input_that_is_not_a_run_is_a_definition_error() -> None:
         RunPayload.from_data({"input": 1})
     with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field fragment"):
         RunPayload.from_data({"definition": {}, "fragment": {"path": "x"}})
+
+
+@pytest.mark.parametrize("cls", [RunPayload, PinnedChild, Fragment, ResumeState])
+def test_payload_annotations_are_types_not_strings(cls: type) -> None:
+    # The converter resolves a dataclass's type hints on every decode (every run start): hints written as
+    # strings would be evaluated again each time, about half the cost of decoding a run's input.
+    assert [f.name for f in fields(cls) if isinstance(f.type, str)] == []
+
+
+@pytest.mark.parametrize(("where", "data"), INPUTS, ids=[where for where, _ in INPUTS])
+def test_from_data_decodes_every_recorded_input_as_the_converter_does(where: str, data: Any) -> None:
+    # The worker decodes JSON and types it with from_data (a plain start is built directly).
+    decoded = json.loads(CONVERTER.to_payload(data).data)
+    assert RunPayload.from_data(decoded) == CONVERTER.from_payload(CONVERTER.to_payload(data), RunPayload)
+
+
+def test_a_plain_start_with_parts_of_the_wrong_shape_is_a_definition_error() -> None:
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field source"):
+        RunPayload.from_data({"definition": {}, "source": "x.yaml"})
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field children"):
+        RunPayload.from_data({"definition": {}, "children": ["child"]})
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field children"):
+        RunPayload.from_data({"definition": {}, "children": []})
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field source"):
+        RunPayload.from_data({"definition": {}, "source": ""})
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid RunPayload: Failed converting field children"):
+        RunPayload.from_data({"definition": {}, "children": {"child": "not a mapping"}})
+    with pytest.raises(DefinitionFailedAtRun, match=r"invalid PinnedChild"):
+        RunPayload.from_data({"definition": {}, "children": {"child": {"version": 1}}})
