@@ -162,6 +162,16 @@ def _unloadable(text: str, err: BaseException) -> tuple[int, int, str]:
     return 1, 1, str(err)
 
 
+def _on_a_line(text: str, line: int, column: int) -> tuple[int, int]:
+    """A 1-based position on a line of ``text`` for a 0-based mark. The end of the stream after a final
+    newline is a line past the last one: point at the end of the last line instead, where the reader can see
+    what was left open."""
+    lines = text.splitlines()
+    if line >= len(lines) and lines:
+        return len(lines), len(lines[-1]) + 1
+    return line + 1, column + 1
+
+
 def load_text(text: str, file: str = "<string>") -> LoadedDocument:
     """Parse ``text``; raise :class:`YamlSyntaxError` with the position of a syntax error."""
     doc = LoadedDocument(file=file, text=text, data=None)
@@ -173,7 +183,7 @@ def load_text(text: str, file: str = "<string>") -> LoadedDocument:
             node = _yaml().load(text)
     except MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
-        line, col = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
+        line, col = _on_a_line(text, mark.line, mark.column) if mark is not None else (1, 1)
         problem = " ".join(str(p) for p in (err.context, err.problem) if p)
         diagnostic = Diagnostic(file, line, col, "E001", f"YAML syntax error: {problem}")
         raise YamlSyntaxError([diagnostic], text) from None
