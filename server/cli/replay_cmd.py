@@ -1,8 +1,8 @@
 """``tdsl replay``: replay workflow histories against this release's interpreter; ``--record`` writes one.
 
 Sources: history files and folders (no server needed), and/or the runs a visibility query selects on the
-configured server (``--query``). Exit status: 0 every history replays, 1 at least one diverges, 2 nothing could
-be checked (a missing or unreadable file, no history found, no server). See docs/REPLAY.md.
+configured server (``--query``). Exit status: 0 every history replays, 1 at least one diverges, 2 nothing
+could be checked (a missing or unreadable file, no history found, no server). See docs/REPLAY.md.
 """
 
 from __future__ import annotations
@@ -67,10 +67,10 @@ def run(args: argparse.Namespace) -> int:
     """Replay the given histories (or record one with ``--record``); print the report."""
     import asyncio
 
-    from ..config_sources import ConfigError
-    from ..errors import EngineError
     from temporalio.service import RPCError
 
+    from ..config_sources import ConfigError
+    from ..errors import EngineError
     from ..replay import HistoryFileError
 
     if args.record is None and not args.paths and not args.query:

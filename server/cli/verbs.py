@@ -177,7 +177,8 @@ def _replay(subparsers: argparse._SubParsersAction) -> None:
                         help="write the history of the run --workflow-id names to DIR/<name>.json")
     parser.add_argument("--workflow-id", help="with --record: the run's workflow id")
     parser.add_argument("--run-id", help="with --record: one run of the workflow id (default: the latest)")
-    parser.add_argument("--name", help="with --record: the file's name without .json (default: the workflow id)")
+    parser.add_argument("--name",
+                        help="with --record: the file's name without .json (default: the workflow id)")
     parser.add_argument("--format", choices=REPLAY_FORMATS, default="text",
                         help="text, json, or junit (XML for CI test reports)")
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")

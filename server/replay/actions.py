@@ -2,8 +2,8 @@
 
 A recorded history holds one event per command a run issued (an activity scheduled, a timer started, a child
 started, the run completed...); a replay produces the commands today's interpreter issues for the same run.
-Both are reduced here to an :class:`Action`: its kind, its name (activity or child workflow type, patch id) and
-the step path the interpreter attaches to activities, timers and children as their summary
+Both are reduced here to an :class:`Action`: its kind, its name (activity or child workflow type, patch id)
+and the step path the interpreter attaches to activities, timers and children as their summary
 (``interpreter/temporal_runtime.py``). Replay compares the two sequences in order, as Temporal does.
 """
 
@@ -111,10 +111,11 @@ def from_event(event: HistoryEvent) -> Action | None:
         details = event.marker_recorded_event_attributes.details
         patch = details["patch_data"].payloads[0].data if "patch_data" in details else b""
         try:
-            name = json.loads(patch).get("id") if patch else None
+            marker = json.loads(patch) if patch else None
         except ValueError:
-            name = None
-        return Action("patch", name, None, eid)
+            marker = None
+        patch_id = marker.get("id") if isinstance(marker, dict) else None
+        return Action("patch", patch_id, None, eid)
     simple = {
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: "complete",
         EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED: "fail",

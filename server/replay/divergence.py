@@ -3,8 +3,8 @@
 Temporal matches the commands a replay issues with the history's command events, in order. So does this
 module: the first position where the kinds or type names differ is the divergence, reported with the history's
 event id, the step path (from the event's summary, or the command's), what the history has and what the code
-would do. Temporal's own error text is kept as detail and read (for an event id) only when the comparison finds
-no difference.
+would do. Temporal's own error text is kept as detail and read (for an event id) only when the comparison
+finds no difference.
 """
 
 from __future__ import annotations
@@ -48,8 +48,8 @@ class Divergence:
         )
         if self.history is None and self.code is None:
             return (where + ": " if where else "") + self.message
-        has = f"the history has {self.history.describe()}" if self.history else "the history has no further command"
-        would = f"the code would {self.code.verb()}" if self.code else "the code would issue no command there"
+        has = "the history has " + (self.history.describe() if self.history else "no further command")
+        would = "the code would " + (self.code.verb() if self.code else "issue no command there")
         return (where + ": " if where else "") + f"{has}; {would}"
 
     def as_dict(self) -> dict[str, object]:

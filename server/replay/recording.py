@@ -1,9 +1,9 @@
 """A workflow runner that keeps the commands each replayed run issues.
 
-Temporal's replayer reports *that* a run diverged; to say *where* in the DSL's terms, replay keeps what today's
-interpreter asked for and compares it with the history's events (:mod:`.divergence`). The runner wraps the one
-workers use (``tdsl.interpreter.workflow_runner()``: same sandbox, same passthrough modules), so a replay runs
-exactly the code a worker would.
+Temporal's replayer reports *that* a run diverged; to say *where* in the DSL's terms, replay keeps what
+today's interpreter asked for and compares it with the history's events (:mod:`.divergence`). The runner
+wraps the one workers use (``tdsl.interpreter.workflow_runner()``: same sandbox, same passthrough modules),
+so a replay runs exactly the code a worker would.
 """
 
 from __future__ import annotations

@@ -2,9 +2,9 @@
 
 Starts a fresh dev server (in memory, on free ports), runs each scenario of :mod:`tests.golden.scenarios`
 with a worker of the project's definitions and activities, checks its outcome and that its history replays,
-and writes ``tests/golden/<release>/<name>.json`` (the release: the version in ``pyproject.toml``). An existing
-golden file is never overwritten: a history that no longer replays is a break to fix, not to re-record. See the
-scenarios module for how to add one.
+and writes ``tests/golden/<release>/<name>.json`` (the release: the version in ``pyproject.toml``). An
+existing golden file is never overwritten: a history that no longer replays is a break to fix, not to
+re-record. See the scenarios module for how to add one.
 """
 
 from __future__ import annotations

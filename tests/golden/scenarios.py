@@ -2,8 +2,9 @@
 
 A golden history pins the commands the interpreter issues for a definition: replaying it against today's
 interpreter fails if a change would break runs already in flight (such a change must be guarded with
-``workflow.patched``, and the old histories kept). Each scenario becomes ``tests/golden/<release>/<name>.json``
-(the release is the version in ``pyproject.toml``; see :mod:`tests.golden.releases`).
+``workflow.patched``, and the old histories kept). Each scenario becomes
+``tests/golden/<release>/<name>.json`` (the release is the version in ``pyproject.toml``; see
+:mod:`tests.golden.releases`).
 
 Adding a scenario
 -----------------
