@@ -15,7 +15,6 @@ from temporalio.bridge.proto.workflow_activation import WorkflowActivation
 from temporalio.bridge.proto.workflow_commands import WorkflowCommand
 from temporalio.bridge.proto.workflow_completion import WorkflowActivationCompletion
 from temporalio.worker import WorkflowInstance, WorkflowInstanceDetails, WorkflowRunner
-from temporalio.workflow import _Definition
 
 __all__ = ["RecordingRunner"]
 
@@ -56,7 +55,7 @@ class RecordingRunner(WorkflowRunner):
         self._inner = inner
         self._commands: dict[str, list[WorkflowCommand]] = {}
 
-    def prepare_workflow(self, defn: _Definition) -> None:
+    def prepare_workflow(self, defn: Any) -> None:  # the SDK's workflow definition record
         self._inner.prepare_workflow(defn)
 
     def create_instance(self, det: WorkflowInstanceDetails) -> WorkflowInstance:
