@@ -72,7 +72,9 @@ class Action:
         return f"{verb} {self.describe()}" if verb else _VERBS.get(self.kind, self.kind)
 
     def as_dict(self) -> dict[str, object]:
-        return {"kind": self.kind, "name": self.name, "step": self.step, "event_id": self.event_id}
+        """The action for JSON reports (``target``: a child's workflow id; ``detail``: a timer's duration)."""
+        return {"kind": self.kind, "name": self.name, "step": self.step, "event_id": self.event_id,
+                "target": self.target, "detail": self.detail}
 
 
 def _summary(payload: Payload) -> str | None:
