@@ -33,6 +33,7 @@ from tests.golden.releases import (
     version_key,
 )
 from tests.golden.scenarios import EXAMPLE_DEFINITIONS, SCENARIOS, examples_without_scenario
+from tests.replay.tampering import edit_definition, golden, write
 from tests.support import DEFINITIONS, example_registry, project_catalog
 
 HISTORIES = golden_histories()
@@ -121,6 +122,22 @@ def test_histories_are_complete_runs_of_their_definition(path: Path) -> None:
     # the file is the stable form the recorder writes (sorted keys, two-space indent)
     text = path.read_text(encoding="utf-8")
     assert text == json.dumps(json.loads(text), indent=2, sort_keys=True) + "\n"
+
+
+async def test_a_tampered_golden_history_fails_naming_its_step(tmp_path: Path) -> None:
+    # Negative control: the replay test can fail, and says where. The run's definition is edited so that
+    # today's code schedules another activity than the one recorded (tests/replay/ has more such cases).
+    tampered = edit_definition(
+        golden("booking_saga_success"), '"activity":"charge_payment"', '"activity":"charge_card"'
+    )
+    path = write(tmp_path, "tampered", tampered)
+    [outcome] = [o async for o in replay_histories([Labelled(str(path), load_file(path))])]
+    assert outcome.divergence is not None
+    assert outcome.divergence.step == "payment"
+    assert outcome.divergence.explain().endswith(
+        "the history has activity charge_payment (step payment); "
+        "the code would schedule activity charge_card (step payment)"
+    )
 
 
 async def test_a_changed_interpreter_command_is_caught() -> None:
