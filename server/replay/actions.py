@@ -110,6 +110,8 @@ def from_event(event: HistoryEvent) -> Action | None:
         child = event.start_child_workflow_execution_initiated_event_attributes
         return Action("child", child.workflow_type.name, step, eid, target=child.workflow_id)
     if kind == EventType.EVENT_TYPE_MARKER_RECORDED:
+        if event.marker_recorded_event_attributes.marker_name != "core_patch":
+            return None  # local activity and other markers: no command of ours to compare
         details = event.marker_recorded_event_attributes.details
         patch = details["patch_data"].payloads[0].data if "patch_data" in details else b""
         try:
