@@ -44,7 +44,8 @@ def test_timers_and_children_carry_their_step_path() -> None:
     child = WorkflowCommand(user_metadata={"summary": summary("renew: run order_processing")})
     child.start_child_workflow_execution.workflow_type = "order_processing"
     child.start_child_workflow_execution.workflow_id = "sub-1/renewal-1"
-    event = HistoryEvent(event_id=12, event_type=EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED)
+    initiated = EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED
+    event = HistoryEvent(event_id=12, event_type=initiated)
     event.user_metadata.summary.CopyFrom(summary("renew: run order_processing"))
     event.start_child_workflow_execution_initiated_event_attributes.workflow_type.name = "order_processing"
     event.start_child_workflow_execution_initiated_event_attributes.workflow_id = "sub-2/renewal-1"
