@@ -1,4 +1,5 @@
-"""The catalog: every definition of a folder, compiled, with the sha256 of its text and its git commit.
+"""The catalog: every definition of a folder, compiled, with the sha256 of its text and the git commit that
+holds it (only when the file is committed and unchanged: :mod:`.git_source`).
 
 Loading compiles each file with the one pipeline (:mod:`.compile`: YAML with positions -> JSON Schema ->
 models -> semantic checks, activities against the registry when one is given). A file with errors is kept out
@@ -23,6 +24,7 @@ from .compile import (
     read_document,
 )
 from .diagnostics import DefinitionRejected, Diagnostic
+from .git_source import GitSource, git_sources
 from .lint.context import ActivityLookup
 from .loader import LoadedDocument
 from .models import Definition
@@ -36,6 +38,7 @@ __all__ = [
     "compile_document",
     "definition_files",
     "git_commit",
+    "git_sources",
     "load_definition_text",
     "read_document",
 ]
@@ -50,17 +53,26 @@ class CatalogEntry:
     sha256: str
     file: str
     commit: str | None = None
+    """The git commit holding the file exactly as compiled; ``None`` when it is modified, untracked, or not
+    in a repository."""
     warnings: tuple[Diagnostic, ...] = ()
     source: SourceMap | None = None
     """Where the steps are (``{"file", "lines": {step_path: line}}``); carried in the start payload."""
+    source_state: str | None = None
+    """``committed``, ``modified`` or ``untracked`` (see :class:`~.git_source.GitSource`); ``None``
+    outside git."""
 
     @classmethod
-    def of(cls, compiled: Compiled, commit: str | None = None, file: str | None = None) -> CatalogEntry:
-        """The entry of a compiled document without errors (``file``: its name in the source map)."""
+    def of(
+        cls, compiled: Compiled, commit: str | GitSource | None = None, file: str | None = None
+    ) -> CatalogEntry:
+        """The entry of a compiled document without errors (``file``: its name in the source map;
+        ``commit``: the file's :class:`~.git_source.GitSource`, or a commit taken as is)."""
         definition = compiled.require()
         doc = compiled.doc
-        return cls(definition, doc.data, doc.sha256, doc.file, commit, tuple(compiled.diagnostics),
-                   compiled.source_map(file))
+        git = commit if isinstance(commit, GitSource) else GitSource(commit, "committed" if commit else None)
+        return cls(definition, doc.data, doc.sha256, doc.file, git.commit, tuple(compiled.diagnostics),
+                   compiled.source_map(file), git.state)
 
     @property
     def name(self) -> str:
@@ -71,7 +83,9 @@ class CatalogEntry:
         return self.definition.version
 
     def memo(self) -> dict[str, Any]:
-        """The memo every run of this definition carries."""
+        """The memo every run of this definition carries: ``commit`` only when that commit holds the file as
+        it ran; a file edited since its last commit, or never committed, is said so instead
+        (``"commit": null, "source_state": "modified" | "untracked"``). The sha256 is always there."""
         memo: dict[str, Any] = {
             "definition": self.name,
             "version": self.version,
@@ -79,6 +93,9 @@ class CatalogEntry:
         }
         if self.commit:
             memo["commit"] = self.commit
+        elif self.source_state in ("modified", "untracked"):
+            memo["commit"] = None
+            memo["source_state"] = self.source_state
         return memo
 
     def pinned(self) -> dict[str, Any]:
@@ -98,7 +115,8 @@ def load_definition_text(
 
 
 def git_commit(folder: Path) -> str | None:
-    """The HEAD commit of the repository holding ``folder``, if any."""
+    """The HEAD commit of the repository holding ``folder``, if any (whether it holds a given file as it is:
+    :func:`~.git_source.git_sources`)."""
     try:
         out = subprocess.run(
             ["git", "-C", str(folder), "rev-parse", "HEAD"],
@@ -125,13 +143,15 @@ class Catalog:
         ``activities`` when given)."""
         root = Path(folder)
         catalog = cls()
-        commit = git_commit(root) if root.exists() else None
+        files = definition_files(root) if root.exists() else []
         docs: list[LoadedDocument] = []
-        for path in definition_files(root) if root.exists() else []:
+        for path in files:
             try:
                 docs.append(read_document(path))
             except DefinitionRejected as err:
                 catalog.invalid[str(path)] = err
+        # Per file: the folder's HEAD holds only the files committed and unchanged since.
+        git = git_sources([Path(doc.file) for doc in docs])
         for compiled in compile_documents(docs, activities):
             if compiled.definition is None:
                 catalog.invalid[compiled.file] = compiled.invalid()
@@ -139,7 +159,7 @@ class Catalog:
                     catalog.refused.setdefault(compiled.name, compiled.file)
                 continue
             relative = Path(compiled.file).relative_to(root).as_posix() if root.exists() else None
-            catalog.add(CatalogEntry.of(compiled, commit, relative))
+            catalog.add(CatalogEntry.of(compiled, git.get(Path(compiled.file).resolve()), relative))
         return catalog
 
     def add(self, entry: CatalogEntry) -> None:

@@ -176,8 +176,41 @@ def _ops(subparsers: argparse._SubParsersAction) -> None:
     finish(p)
 
 
+# What ``tdsl replay --format`` accepts (tdsl.server.replay.FORMATS; tests/replay keeps both equal).
+REPLAY_FORMATS = ("text", "json", "junit")
+
+
+def _replay(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "replay", help="replay workflow histories against this release (do runs in flight keep working?)",
+        description="Replay workflow histories against this release's interpreter and report, per history, "
+                    "OK or the first divergence (event id, step, what the history has, what the code would "
+                    "do). Sources: JSON history files or folders, and/or --query (runs on the configured "
+                    "server). --record DIR --workflow-id ID writes a run's history to DIR and replays it. "
+                    "Exit status 0: every history replays; 1: a divergence; 2: could not run.",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="history JSON files or folders (fetch_history().to_json() or "
+                             "temporal workflow show -o json)")
+    parser.add_argument("--query", metavar="QUERY",
+                        help="also replay the runs this visibility query selects, e.g. "
+                             "\"WorkflowType='approval' AND ExecutionStatus='Running'\"")
+    parser.add_argument("--limit", type=int, metavar="N", help="replay at most N runs of --query")
+    parser.add_argument("--record", metavar="DIR",
+                        help="write the history of the run --workflow-id names to DIR/<name>.json")
+    parser.add_argument("--workflow-id", help="with --record: the run's workflow id")
+    parser.add_argument("--run-id", help="with --record: one run of the workflow id (default: the latest)")
+    parser.add_argument("--name",
+                        help="with --record: the file's name without .json (default: the workflow id)")
+    parser.add_argument("--format", choices=REPLAY_FORMATS, default="text",
+                        help="text, json, or junit (XML for CI test reports)")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    add_connection_options(parser, worker=False, definitions=False)
+    parser.set_defaults(func=Command(f"{_CLI}.replay_cmd", "run"))
+
+
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _schema, _graph, _serve, _ops]
+VERBS = [_dev, _worker, _run, _lint, _schema, _graph, _serve, _replay, _ops]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

@@ -2,31 +2,34 @@
 
 Starts a fresh dev server (in memory, on free ports), runs each scenario of :mod:`tests.golden.scenarios`
 with a worker of the project's definitions and activities, checks its outcome and that its history replays,
-and writes ``tests/golden/<name>.json``. See the scenarios module for how to add one.
+and writes ``tests/golden/<release>/<name>.json`` (the release: the version in ``pyproject.toml``). An
+existing golden file is never overwritten: a history that no longer replays is a break to fix, not to
+re-record. See the scenarios module for how to add one.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import logging
 import os
 import sys
 import time
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError, WorkflowHistory
+from temporalio.client import Client, WorkflowExecutionStatus, WorkflowFailureError
 from temporalio.worker import Replayer
 
 from tdsl.interpreter import DSLWorkflow, workflow_runner
 from tdsl.server.devserver import TEST_DYNAMIC_CONFIG, DevServer
+from tdsl.server.replay import history_text
 from tdsl.server.runs import RunService
 from tests.support import harness, time_skipping_runs
 
-from .scenarios import Scenario, by_name
+from .releases import current_folder
+from .scenarios import SCENARIOS, Scenario, by_name
 
-GOLDEN = Path(__file__).resolve().parent
+__all__ = ["history_text", "main", "record"]
 IDENTITY = "golden-recorder"  # fixed, so files hold no host name or process id
 TASK_QUEUE = "golden"
 
@@ -40,11 +43,6 @@ async def _connect(address: str) -> Client:
             if time.monotonic() > deadline:
                 raise
             await asyncio.sleep(0.1)
-
-
-def history_text(history: WorkflowHistory) -> str:
-    """The history as stable, readable JSON (what ``WorkflowHistory.from_json`` reads)."""
-    return json.dumps(json.loads(history.to_json()), indent=2, sort_keys=True) + "\n"
 
 
 EXPECTED = {
@@ -74,7 +72,8 @@ async def record_one(scenario: Scenario, runs: RunService, client: Client) -> Pa
         raise RuntimeError(f"{scenario.name}: expected {scenario.outcome}, the run ended {status}")
     history = await handle.fetch_history()
     await Replayer(workflows=[DSLWorkflow], workflow_runner=workflow_runner()).replay_workflow(history)
-    path = GOLDEN / scenario.file_name
+    path = current_folder() / scenario.file_name
+    path.parent.mkdir(exist_ok=True)
     path.write_text(history_text(history), encoding="utf-8")
     return path
 
@@ -104,13 +103,25 @@ def main(argv: list[str] | None = None) -> int:
     # Expected activity failures (an item out of stock) are logged with tracebacks by the SDK: noise here.
     logging.getLogger("temporalio.activity").setLevel(logging.ERROR)
     parser = argparse.ArgumentParser(prog="python -m tests.golden.record", description="Record golden runs.")
-    parser.add_argument("names", nargs="*", help="scenarios to record (default: all)")
+    parser.add_argument(
+        "names", nargs="*", help="scenarios to record (default: those the current release has not recorded)"
+    )
     args = parser.parse_args(argv)
     try:
-        scenarios = by_name(args.names)
+        scenarios = by_name(args.names) if args.names else list(SCENARIOS)
     except KeyError as err:
         print(f"error: {err.args[0]}", file=sys.stderr)
         return 2
+    folder = current_folder()
+    existing = [s.name for s in scenarios if (folder / s.file_name).exists()]
+    if args.names and existing:
+        print(f"error: already recorded in {folder} (golden files are never re-recorded; a new behaviour "
+              f"gets a new scenario): {', '.join(existing)}", file=sys.stderr)
+        return 2
+    scenarios = [s for s in scenarios if s.name not in existing]
+    if not scenarios:
+        print(f"every scenario is recorded in {folder}")
+        return 0
     try:
         asyncio.run(record(scenarios))
     except RuntimeError as err:

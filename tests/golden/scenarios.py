@@ -2,12 +2,15 @@
 
 A golden history pins the commands the interpreter issues for a definition: replaying it against today's
 interpreter fails if a change would break runs already in flight (such a change must be guarded with
-``workflow.patched``, and the old histories kept). Each scenario becomes ``tests/golden/<name>.json``.
+``workflow.patched``, and the old histories kept). Each scenario becomes
+``tests/golden/<release>/<name>.json`` (the release is the version in ``pyproject.toml``; see
+:mod:`tests.golden.releases`).
 
 Adding a scenario
 -----------------
 1. Append a :class:`Scenario` to :data:`SCENARIOS`: a unique ``name`` (the file name), the ``definition``
-   (a name from ``definitions/``), its ``input``, and the expected ``outcome`` (``"completed"``,
+   (a name from ``definitions/``; a new example definition the project ships is also added to
+   :data:`EXAMPLE_DEFINITIONS`), its ``input``, and the expected ``outcome`` (``"completed"``,
    ``"failed"``, ``"cancelled"``, or ``"continued_as_new"``: then the file holds the chain's first run).
    Server settings a scenario needs (``dynamic_config``) get it a dev server of its own.
    Keep it quick: pass short durations through the input (``timeout: 2s``), or set
@@ -22,8 +25,9 @@ Adding a scenario
 
        Scenario("approval_approved", "approval", {"request": {"id": "R-1"}}, drive=approve)
 
-3. Record: ``python -m tests.golden.record NAME`` (no name: every scenario). It starts a fresh dev server,
-   runs the scenario, checks the outcome, checks the history replays, and writes the JSON file. Commit it.
+3. Record: ``python -m tests.golden.record NAME`` (no name: every scenario missing from the current release's
+   folder). It starts a fresh dev server, runs the scenario, checks the outcome, checks the history replays,
+   and writes the JSON file into ``tests/golden/<release>/``. Commit it.
    Never re-record an existing file to make the replay test pass: that hides the very break it reports
    (runs in flight would fail the same way). New behaviour gets a new scenario.
 
@@ -378,6 +382,27 @@ SCENARIOS: list[Scenario] = [
         "cancelled",
     ),
 ]
+
+
+EXAMPLE_DEFINITIONS: tuple[str, ...] = (
+    "approval",
+    "booking_saga",
+    "data_processing",
+    "expense_report",
+    "order_processing",
+    "send_reminder",
+    "subscription_renewal",
+)
+"""The definitions the project ships in ``definitions/``: each must have a golden scenario. Only these: a
+user's own definition in that folder (``greeting.yaml`` from the README tour) is theirs to test, and never
+breaks the project's suite."""
+
+
+def examples_without_scenario(available: set[str], scenarios: list[Scenario] | None = None) -> list[str]:
+    """The example definitions among ``available`` (names in a definitions folder) that no scenario (of
+    ``scenarios``, default :data:`SCENARIOS`) records; names that are not examples are ignored."""
+    covered = {s.definition for s in (SCENARIOS if scenarios is None else scenarios) if s.source is None}
+    return sorted((set(EXAMPLE_DEFINITIONS) & available) - covered)
 
 
 def by_name(names: list[str] | None = None) -> list[Scenario]:

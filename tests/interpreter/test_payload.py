@@ -23,9 +23,10 @@ def _payloads(attributes: dict[str, Any]) -> list[Any]:
 
 
 def _recorded_inputs() -> list[tuple[str, Any]]:
-    """Every run input in the golden files: starts, child starts (batches) and continue-as-new commands."""
+    """Every run input in the golden files of every release (``tests/golden/<version>/``): starts, child
+    starts (batches) and continue-as-new commands."""
     found: list[tuple[str, Any]] = []
-    for path in sorted(GOLDEN.glob("*.json")):
+    for path in sorted(GOLDEN.glob("*/*.json")):
         for event in json.loads(path.read_text(encoding="utf-8"))["events"]:
             for key in (
                 "workflowExecutionStartedEventAttributes",
@@ -33,7 +34,8 @@ def _recorded_inputs() -> list[tuple[str, Any]]:
                 "workflowExecutionContinuedAsNewEventAttributes",
             ):
                 if key in event:
-                    found.extend((f"{path.stem}:{key[:30]}", data) for data in _payloads(event[key]))
+                    label = f"{path.parent.name}/{path.stem}:{key[:30]}"
+                    found.extend((label, data) for data in _payloads(event[key]))
     return found
 
 
