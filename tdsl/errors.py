@@ -51,6 +51,7 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   ├── ConfigError (ValueError)          [server.config_sources] an invalid configuration key
     │   ├── UsageError                        [server.cli.common] bad command-line input (exit status 2)
     │   ├── LintPathError                     [dsl_schema.lint.runner] a path given to the linter is missing
+    │   ├── HistoryFileError                  [server.replay.sources] a path given to replay holds no history
     │   ├── DevServerError (RuntimeError)     [server.devserver] the Temporal dev server did not start
     │   └── HTTPServiceError (RuntimeError)   [server.http.serving] the HTTP service did not start
     └── ActivitiesError                       registering and loading activities, and their own failures

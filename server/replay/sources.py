@@ -13,6 +13,8 @@ from pathlib import Path
 
 from temporalio.client import Client, WorkflowHistory
 
+from tdsl.errors import SetupError
+
 from .replaying import Labelled
 
 __all__ = [
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-class HistoryFileError(Exception):
+class HistoryFileError(SetupError):
     """A path given to replay is missing or does not hold a workflow history."""
 
 
