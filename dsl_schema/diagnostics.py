@@ -91,4 +91,3 @@ class YamlSyntaxError(DefinitionRejected):
     """The text could not be parsed as YAML."""
 
 
-DefinitionInvalid = DefinitionRejected  # the older name

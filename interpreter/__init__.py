@@ -15,19 +15,17 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .core import Interpreter, RunFailed, RunFailedAfterCompensation
+    from .core import Interpreter, RunFailedAfterCompensation
     from .errors import (
         CompletedWhileCancelled,
         ContinueAsNew,
-        DefinitionError,
         DefinitionFailedAtRun,
         RunEnded,
-        StepError,
         StepFailed,
     )
     from .offline import OfflineCall, OfflineResult, OfflineRuntime, run_offline, run_offline_sync
     from .payload import Fragment, PinnedChild, ResumeState, RunPayload
-    from .run import PROGRESS_QUERY, HandlerError, HandlerFailedInWorkflow, Run
+    from .run import PROGRESS_QUERY, HandlerFailedInWorkflow, Run
     from .runtime import ActivityCall, ChildCall, RetrySpec, Runtime
     from .sandbox import PASSTHROUGH_MODULES, workflow_runner
     from .workflow import DSLWorkflow
@@ -40,10 +38,8 @@ _WHERE = {
     "CompletedWhileCancelled": "errors",
     "ContinueAsNew": "errors",
     "DSLWorkflow": "workflow",
-    "DefinitionError": "errors",
     "DefinitionFailedAtRun": "errors",
     "Fragment": "payload",
-    "HandlerError": "run",
     "HandlerFailedInWorkflow": "run",
     "Interpreter": "core",
     "OfflineCall": "offline",
@@ -54,11 +50,9 @@ _WHERE = {
     "RetrySpec": "runtime",
     "Run": "run",
     "RunEnded": "errors",
-    "RunFailed": "core",
     "RunFailedAfterCompensation": "core",
     "RunPayload": "payload",
     "Runtime": "runtime",
-    "StepError": "errors",
     "StepFailed": "errors",
     "run_offline": "offline",
     "run_offline_sync": "offline",
@@ -73,10 +67,8 @@ __all__ = [
     "CompletedWhileCancelled",
     "ContinueAsNew",
     "DSLWorkflow",
-    "DefinitionError",
     "DefinitionFailedAtRun",
     "Fragment",
-    "HandlerError",
     "HandlerFailedInWorkflow",
     "Interpreter",
     "OfflineCall",
@@ -87,11 +79,9 @@ __all__ = [
     "RetrySpec",
     "Run",
     "RunEnded",
-    "RunFailed",
     "RunFailedAfterCompensation",
     "RunPayload",
     "Runtime",
-    "StepError",
     "StepFailed",
     "run_offline",
     "run_offline_sync",

@@ -327,7 +327,6 @@ class RunFailedAfterCompensation(RunError):
         return {"error": self.error.record(), "compensations": self.compensations}
 
 
-RunFailed = RunFailedAfterCompensation  # the older name
 
 
 # Imported once here, not in run_step: an import statement inside the workflow sandbox runs its import

@@ -32,10 +32,8 @@ from tdsl.errors import RunError
 __all__ = [
     "CompletedWhileCancelled",
     "ContinueAsNew",
-    "DefinitionError",
     "DefinitionFailedAtRun",
     "RunEnded",
-    "StepError",
     "StepFailed",
 ]
 
@@ -74,7 +72,6 @@ class StepFailed(RunError):
         return f"{_prefix(self.file, self.line)}{where}{self.type}: {self.message}"
 
 
-StepError = StepFailed  # the older name
 
 
 class DefinitionFailedAtRun(RunError):
@@ -105,7 +102,6 @@ class DefinitionFailedAtRun(RunError):
         return f"{_prefix(self.file, self.line)}{where}{self.message}"
 
 
-DefinitionError = DefinitionFailedAtRun  # the older name; also the failure type users see
 
 
 def _prefix(file: str | None, line: int | None) -> str:

@@ -51,7 +51,6 @@ class HandlerFailedInWorkflow(RunError):
         return self.details
 
 
-HandlerError = HandlerFailedInWorkflow  # the older name
 
 
 _MODELS: dict[str, Definition] = {}

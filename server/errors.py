@@ -13,7 +13,6 @@ from tdsl.errors import EngineError, ErrorRecord
 
 __all__ = [
     "ActivitiesNotRegistered",
-    "DefinitionNotRunnable",
     "EngineError",
     "EngineNotReady",
     "HandlerFailed",
@@ -23,9 +22,7 @@ __all__ = [
     "QueryFailed",
     "RunAlreadyExists",
     "RunDidNotComplete",
-    "RunFailedError",
     "RunNotRunning",
-    "TemporalError",
     "TemporalRefused",
     "UnknownDefinition",
     "UnknownHandler",
@@ -111,7 +108,6 @@ class ActivitiesNotRegistered(EngineError):
         return {"activities": self.missing}
 
 
-DefinitionNotRunnable = ActivitiesNotRegistered  # the older name
 
 
 class RunAlreadyExists(EngineError):
@@ -180,7 +176,6 @@ class RunDidNotComplete(EngineError):
         return {"workflow_id": self.workflow_id, "status": self.status, "error": self.error}
 
 
-RunFailedError = RunDidNotComplete  # the older name
 
 
 class HandlerFailed(EngineError):
@@ -203,7 +198,6 @@ class TemporalRefused(EngineError):
     status_code = 502
 
 
-TemporalError = TemporalRefused  # the older name
 
 
 class EngineNotReady(EngineError):

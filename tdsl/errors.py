@@ -68,12 +68,7 @@ Not errors: control flow, never reported (they do not derive from :class:`TdslEr
     _BatchHadEnough           [interpreter.steps.foreach] a batch saw more failures than it tolerates
     _StartToCloseTimeout      [interpreter.offline.runtime] an offline activity attempt ran out of time
 
-Older names kept as aliases: ``DefinitionInvalid`` (:class:`DefinitionRejected`), ``DefinitionError``
-(:class:`DefinitionFailedAtRun`), ``StepError`` (:class:`StepFailed`), ``RunFailed``
-(:class:`RunFailedAfterCompensation`), ``HandlerError`` (:class:`HandlerFailedInWorkflow`),
-``DefinitionNotRunnable`` (:class:`ActivitiesNotRegistered`), ``RunFailedError``
-(:class:`RunDidNotComplete`), ``TemporalError`` (:class:`TemporalRefused`) and ``UnknownWorkflow``
-(:class:`UnknownDefinition`, the usage guide's word).
+``UnknownWorkflow`` is another name of :class:`UnknownDefinition` (the usage guide's word).
 
 Every error answers :meth:`TdslError.record`, the one shape API answers use (HTTP error bodies, a failed
 run's ``error``, the command line's ``--format json``, and ``error`` in a definition's ``catch``).

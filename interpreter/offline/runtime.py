@@ -19,7 +19,7 @@ from ..core import Interpreter, RunFailedAfterCompensation
 from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun, StepFailed
 from ..kwargs import pack_arguments, split_arguments
 from ..payload import RunPayload
-from ..run import HandlerError, HandlerFailedInWorkflow, Run
+from ..run import HandlerFailedInWorkflow, Run
 from ..runtime import ActivityCall, ChildCall, RetrySpec
 from .clock import Condition, VirtualLoop, resolve
 from .results import Activities, OfflineCall
@@ -350,7 +350,6 @@ class OfflineRun:
 
 
 __all__ = [
-    "HandlerError",
     "HandlerFailedInWorkflow",
     "OfflineRun",
     "OfflineRuntime",
