@@ -1,0 +1,15 @@
+"""Definition tests: run the cases of ``*.test.yaml`` files offline on virtual time and report them.
+
+* :mod:`.mocks` turns a file's activity mocks into callables;
+* :mod:`.compare` compares expectations with what a run did (the paths of the differences);
+* :mod:`.runner` runs cases (:func:`run_paths`, :func:`run_case`);
+* :mod:`.report` renders results as text, JSON or JUnit XML;
+* :mod:`.coverage` says which steps, branches and compensations the cases exercised;
+* :mod:`.plugin` is the pytest plugin that collects the same files.
+
+The file format and its loader are in :mod:`tdsl.dsl_schema.testfile`; docs/TESTING.md is the guide.
+"""
+
+from .runner import CaseResult, TestReport, run_case, run_paths
+
+__all__ = ["CaseResult", "TestReport", "run_case", "run_paths"]
