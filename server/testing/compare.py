@@ -21,7 +21,13 @@ class Mismatch:
         return f"{text} ({self.note})" if self.note else text
 
     def as_dict(self) -> dict[str, Any]:
-        return {"path": self.path, "expected": self.expected, "actual": self.actual, "note": self.note}
+        """As JSON data (an absent value is null, and the note says ``missing`` or ``unexpected``)."""
+        return {
+            "path": self.path,
+            "expected": None if self.expected is MISSING else self.expected,
+            "actual": None if self.actual is MISSING else self.actual,
+            "note": self.note,
+        }
 
 
 MISSING = object()
