@@ -96,19 +96,26 @@ class Catalogs:
         self.default = Path(default) if default is not None else None
         self._loaded: dict[Path, Catalog] = {}
 
-    def folder_for(self, test_file: str | Path) -> Path:
-        """A test file in ``<folder>/tests/`` tests the definitions of ``<folder>``; others those of the
-        default folder (or the test file's own folder without one)."""
+    def folders_for(self, test_file: str | Path) -> list[Path]:
+        """Where the definition of a test file may be: ``<folder>`` for a file in ``<folder>/tests/``, then
+        the default folder (the test file's own folder without one)."""
         parent = Path(test_file).resolve().parent
-        if parent.name == "tests":
-            return parent.parent
-        return self.default.resolve() if self.default is not None else parent
+        found = [parent.parent] if parent.name == "tests" else []
+        found.append(self.default.resolve() if self.default is not None else parent)
+        return list(dict.fromkeys(found))
 
-    def for_file(self, test_file: str | Path) -> Catalog:
-        folder = self.folder_for(test_file)
+    def catalog(self, folder: Path) -> Catalog:
         if folder not in self._loaded:
             self._loaded[folder] = Catalog.load(folder)
         return self._loaded[folder]
+
+    def lookup(self, test_file: str | Path, definition: str) -> Catalog | None:
+        """The first catalog (of :meth:`folders_for`) that holds ``definition``."""
+        for folder in self.folders_for(test_file):
+            catalog = self.catalog(folder)
+            if catalog.get(definition) is not None:
+                return catalog
+        return None
 
 
 def _seconds(value: Any) -> float:
@@ -275,15 +282,18 @@ def load_for_run(path: str | Path, catalogs: Catalogs) -> tuple[TestFile, Catalo
     """Load a test file and the catalog its definition is in; raise :class:`FileProblem`-worthy errors
     (:class:`DefinitionInvalid` for the file, ``LookupError`` for an unknown definition)."""
     test = load_test_file(path)
-    catalog = catalogs.for_file(path)
-    if catalog.get(test.definition) is None:
-        folder = catalogs.folder_for(path)
-        invalid = [file for file in catalog.invalid if Path(file).stem == test.definition]
+    catalog = catalogs.lookup(path, test.definition)
+    if catalog is None:
+        folders = catalogs.folders_for(path)
+        known = sorted({name for folder in folders for name in catalogs.catalog(folder).names()})
+        invalid = [file for folder in folders for file in catalogs.catalog(folder).invalid
+                   if Path(file).stem == test.definition]
         why = f" ({invalid[0]} has errors: run tdsl lint)" if invalid else ""
         line, col = test.position(("definition",))
+        where = " or ".join(str(folder) for folder in folders)
         raise LookupError(
-            f"{test.file}:{line}:{col}: unknown definition {test.definition!r} in {folder}{why} "
-            f"(known: {', '.join(catalog.names()) or 'none'})"
+            f"{test.file}:{line}:{col}: unknown definition {test.definition!r} in {where}{why} "
+            f"(known: {', '.join(known) or 'none'})"
         )
     return test, catalog
 
