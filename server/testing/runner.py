@@ -168,10 +168,11 @@ def _handler_expectations(
     for index, call in zip(order, calls, strict=True):
         entry = entries[index]
         here = f"{kind}[{index}] ({entry['name']} at {entry['at']})"
+        what = "query" if kind == "queries" else "update"
         outcome = call.outcome
         if "result" in entry:
             if outcome != "answered":
-                found.append(Mismatch(here, entry["result"], call.error or outcome, f"the {kind} {outcome}"))
+                found.append(Mismatch(here, entry["result"], call.error or outcome, f"the {what} was {outcome}"))
             else:
                 found.extend(compare(entry["result"], call.result, f"{here}.result"))
         for failure in ("rejected", "failed"):
@@ -180,13 +181,13 @@ def _handler_expectations(
                 continue
             if outcome != failure:
                 got = call.result if outcome == "answered" else outcome
-                found.append(Mismatch(here, failure, got, f"the {kind} was {outcome}"))
+                found.append(Mismatch(here, failure, got, f"the {what} was {outcome}"))
             elif isinstance(want, dict):
                 found.extend(compare(want, call.error or {}, f"{here}.error", subset=True))
         if "result" not in entry and entry.get("rejected") in (None, False) and \
                 entry.get("failed") in (None, False) and outcome != "answered":
             # Nothing expected but an answer: a rejection or error is a failure all the same.
-            found.append(Mismatch(here, "an answer", call.error or outcome, f"the {kind} was {outcome}"))
+            found.append(Mismatch(here, "an answer", call.error or outcome, f"the {what} was {outcome}"))
     return found
 
 
