@@ -246,11 +246,17 @@ class OfflineRuntime:
                 return value
             # Created inside the context: the task copies it, so the mock's body sees it too.
             task = asyncio.ensure_future(value)
+        waiting = asyncio.ensure_future(self._await_mock(call, task))
         try:
-            return await self._await_mock(call, task)
+            # Shielded so that a cancelled step marks the attempt cancelled (activity.is_cancelled()) before
+            # the mock's task is cancelled, as a worker delivers a cancellation.
+            return await asyncio.shield(waiting)
         except asyncio.CancelledError:
+            if waiting.done():
+                raise
             context.cancel()
-            raise
+            waiting.cancel()
+            return await waiting  # the outcome the step sees, as without the shield
 
     async def _await_mock(self, call: ActivityCall, task: asyncio.Future[Any]) -> Any:
 
