@@ -45,7 +45,7 @@ MOCK_BEHAVIOURS = ("returns", "error", "sequence", "python")
 
 
 @cache
-def testfile_schema() -> dict[str, Any]:
+def schema_of_test_files() -> dict[str, Any]:
     """The published JSON Schema of test files."""
     text = resources.files(__package__).joinpath(TEST_SCHEMA_FILE).read_text(encoding="utf-8")
     return json.loads(text)  # type: ignore[no-any-return]
@@ -53,7 +53,7 @@ def testfile_schema() -> dict[str, Any]:
 
 @cache
 def _validator() -> Draft202012Validator:
-    return SchemaValidator(inline_refs(testfile_schema()))
+    return SchemaValidator(inline_refs(schema_of_test_files()))
 
 
 @dataclass

@@ -10,7 +10,7 @@ from jsonschema import Draft202012Validator
 
 from tdsl.dsl_schema.catalog import Catalog
 from tdsl.dsl_schema.diagnostics import DefinitionInvalid
-from tdsl.dsl_schema.testfile import find_test_files, load_test_file, load_test_text, testfile_schema
+from tdsl.dsl_schema.testfile import find_test_files, load_test_file, load_test_text, schema_of_test_files
 
 from .helpers import DEFINITIONS, EXAMPLE_TESTS, ROOT
 
@@ -22,9 +22,9 @@ def problems(text: str) -> list[str]:
 
 
 def test_the_published_schema_is_valid_and_lives_beside_the_definitions_schema() -> None:
-    Draft202012Validator.check_schema(testfile_schema())
+    Draft202012Validator.check_schema(schema_of_test_files())
     on_disk = json.loads((ROOT / "dsl_schema" / "test.schema.json").read_text())
-    assert on_disk == testfile_schema()
+    assert on_disk == schema_of_test_files()
 
 
 def test_every_example_test_file_has_the_modeline_and_is_valid() -> None:
