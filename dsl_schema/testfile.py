@@ -48,7 +48,8 @@ MOCK_BEHAVIOURS = ("returns", "error", "sequence", "python")
 def schema_of_test_files() -> dict[str, Any]:
     """The published JSON Schema of test files."""
     text = resources.files(__package__).joinpath(TEST_SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)  # type: ignore[no-any-return]
+    schema: dict[str, Any] = json.loads(text)
+    return schema
 
 
 @cache
@@ -138,7 +139,7 @@ def _semantic_diagnostics(doc: LoadedDocument) -> list[Diagnostic]:
             found.append(doc.diagnostic(("cases", index, "name"), "T201",
                                         f"case {name!r} is already defined (case {names[name] + 1})"))
         names.setdefault(name, index)
-    tables = [(("mocks",), data.get("mocks"))]
+    tables: list[tuple[JsonPath, Any]] = [(("mocks",), data.get("mocks"))]
     tables += [(("cases", i, "mocks"), case.get("mocks")) for i, case in enumerate(data["cases"])]
     for path, table in tables:
         for activity, mock in (table or {}).items():
@@ -146,11 +147,12 @@ def _semantic_diagnostics(doc: LoadedDocument) -> list[Diagnostic]:
             if len(said) > 1:
                 found.append(doc.diagnostic((*path, activity), "T202",
                                             f"mock of {activity!r} says {' and '.join(said)}: say one"))
-    starts = [(("start_time",), data.get("start_time"))]
+    starts: list[tuple[JsonPath, Any]] = [(("start_time",), data.get("start_time"))]
     starts += [(("cases", i, "start_time"), case.get("start_time")) for i, case in enumerate(data["cases"])]
     for path, text in starts:
         if text is not None and parse_start_time(text) is None:
-            found.append(doc.diagnostic(path, "T204", f"{text!r} is not an ISO-8601 timestamp with a time zone"))
+            message = f"{text!r} is not an ISO-8601 timestamp with a time zone"
+            found.append(doc.diagnostic(path, "T204", message))
     for index, case in enumerate(data["cases"]):
         for kind in ("updates", "queries"):
             for number, entry in enumerate(case.get(kind) or []):

@@ -1,10 +1,10 @@
 """The activity context of an offline attempt: what ``temporalio.activity`` functions see inside a mock.
 
 On a worker an activity can read ``activity.info()`` (its attempt, workflow id, timeouts...), call
-``activity.heartbeat(...)`` and check ``activity.is_cancelled()``. Offline, each attempt gets the same context,
-built the way ``temporalio.testing.ActivityEnvironment`` builds it: heartbeat details are kept and handed to
-the next attempt (``info().heartbeat_details``), as the server does, and cancelling the step sets the
-cancellation event before the mock's task is cancelled.
+``activity.heartbeat(...)`` and check ``activity.is_cancelled()``. Offline, each attempt gets the same
+context, built the way ``temporalio.testing.ActivityEnvironment`` builds it: heartbeat details are kept and
+handed to the next attempt (``info().heartbeat_details``), as the server does, and cancelling the step sets
+the cancellation event before the mock's task is cancelled.
 """
 
 from __future__ import annotations
@@ -96,9 +96,10 @@ class AttemptContext:
         return list(self.heartbeats[-1]) if self.heartbeats else None
 
     def cancel(self) -> None:
-        """Mark the attempt cancelled (``activity.is_cancelled()``), as the worker does on a cancel request."""
+        """Mark the attempt cancelled (``activity.is_cancelled()``), as a worker does on a cancel request."""
         if not self._context.cancelled_event.is_set():
-            self._cancellation.details = temporalio.activity.ActivityCancellationDetails(cancel_requested=True)
+            details = temporalio.activity.ActivityCancellationDetails(cancel_requested=True)
+            self._cancellation.details = details
             self._context.cancelled_event.set()
 
     @contextmanager

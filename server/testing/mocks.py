@@ -35,7 +35,7 @@ def import_callable(path: str) -> Callable[..., Any]:
             raise MockError(f"python: {module_name!r} has no {attribute!r}") from None
     if not callable(target):
         raise MockError(f"python: {path!r} is not callable")
-    return target  # type: ignore[no-any-return]
+    return target
 
 
 def _error(spec: Mapping[str, Any]) -> ApplicationError:

@@ -1,9 +1,9 @@
 """The pytest plugin (entry point ``pytest11``): ``pytest`` collects ``*.test.yaml`` files like ``tdsl test``.
 
 Each case is an item (``definitions/tests/approval.test.yaml::approved``); a failing case shows the same
-differences as ``tdsl test``; a file that cannot run (invalid, or naming an unknown definition) is a collection
-error. A test file in ``<folder>/tests/`` tests the definitions of ``<folder>``; others use the ini option
-``tdsl_definitions`` (a folder, relative to the rootdir).
+differences as ``tdsl test``; a file that cannot run (invalid, or naming an unknown definition) is a
+collection error. A test file in ``<folder>/tests/`` tests the definitions of ``<folder>``; others use the
+ini option ``tdsl_definitions`` (a folder, relative to the rootdir).
 
 The plugin is loaded by every pytest run of an environment where the package is installed, so this module
 imports only pytest: the definition language and the offline runner are imported when a test file is met.
@@ -97,4 +97,4 @@ class DefinitionTestCase(pytest.Item):
 
     def reportinfo(self) -> tuple[Path, int, str]:
         line = self.test.position(("cases", self.index))[0]
-        return self.path, line - 1, f"{self.path.name}::{self.name}"
+        return self.path, line - 1, self.name

@@ -172,7 +172,8 @@ def _handler_expectations(
         outcome = call.outcome
         if "result" in entry:
             if outcome != "answered":
-                found.append(Mismatch(here, entry["result"], call.error or outcome, f"the {what} was {outcome}"))
+                note = f"the {what} was {outcome}"
+                found.append(Mismatch(here, entry["result"], call.error or outcome, note))
             else:
                 found.extend(compare(entry["result"], call.result, f"{here}.result"))
         for failure in ("rejected", "failed"):

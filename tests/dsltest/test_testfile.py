@@ -92,7 +92,8 @@ def test_semantic_problems_of_a_test_file() -> None:
 
 
 def test_yaml_syntax_errors_are_positioned() -> None:
-    assert problems("definition: approval\ncases: [\n")[0].startswith("t.test.yaml:3:1: E001 YAML syntax error")
+    found = problems("definition: approval\ncases: [\n")
+    assert found[0].startswith("t.test.yaml:3:1: E001 YAML syntax error")
 
 
 def test_find_test_files(tmp_path: Path) -> None:
@@ -101,6 +102,7 @@ def test_find_test_files(tmp_path: Path) -> None:
     (tmp_path / "a" / "x.yaml").write_text("")
     single = tmp_path / "y.test.yaml"
     single.write_text("")
-    assert find_test_files([tmp_path / "a", single, tmp_path / "a"]) == [tmp_path / "a" / "x.test.yaml", single]
+    found = find_test_files([tmp_path / "a", single, tmp_path / "a"])
+    assert found == [tmp_path / "a" / "x.test.yaml", single]
     with pytest.raises(FileNotFoundError):
         find_test_files([tmp_path / "missing"])
