@@ -24,6 +24,7 @@ from ..runtime import ActivityCall, ChildCall, RetrySpec
 from .clock import Condition, VirtualLoop, resolve
 from .context import AttemptContext, AttemptSpec
 from .results import Activities, OfflineCall
+from .trace import Trace, step_path
 
 UNLIMITED_ATTEMPTS = 1000
 """Attempts of an activity whose retry policy says ``maximum_attempts: 0`` (forever), offline."""
@@ -101,6 +102,8 @@ class World:
         self.tasks: list[asyncio.Task[Any]] = []
         self.child_count = 0
         self.closed = False
+        self.trace: Trace | None = None
+        """Set to record the steps runs go through (coverage)."""
 
     def lookup(self, name: str) -> Callable[[list[Any], dict[str, Any]], Any] | None:
         """The activity ``name`` as a call ``(args, kwargs) -> result``. A registry's functions are called
@@ -165,6 +168,9 @@ class OfflineRuntime:
         except Exception as err:  # the worker could not receive these arguments either
             message = f"arguments of activity {call.name!r} cannot be serialized: {err}"
             raise DefinitionError(message) from None
+        if world.trace is not None and call.summary and call.summary.endswith(".compensate"):
+            compensated = step_path(call.summary.removesuffix(".compensate"))
+            world.trace.of(self.workflow_type).compensated.add(compensated)
         retry = call.retry
         limit = retry.maximum_attempts or UNLIMITED_ATTEMPTS
         started = world.loop.time()
@@ -366,6 +372,8 @@ class OfflineRun:
         self.runtime = OfflineRuntime(world, workflow_id)
         self.runtime.workflow_type = str(payload.definition.get("name", "offline"))
         self.core = Run(self.runtime, payload)
+        if world.trace is not None:
+            world.trace.instrument(self.core)
 
     @property
     def interp(self) -> Interpreter:

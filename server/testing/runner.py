@@ -20,7 +20,7 @@ from tdsl.dsl_schema.testfile import (
     parse_start_time,
 )
 from tdsl.interpreter.errors import DefinitionError
-from tdsl.interpreter.offline import OfflineResult, run_offline_sync
+from tdsl.interpreter.offline import OfflineResult, Trace, run_offline_sync
 from tdsl.interpreter.offline.results import OfflineCall, OfflineHandlerCall
 
 from .compare import MISSING, Mismatch, compare
@@ -103,6 +103,10 @@ class Catalogs:
         found = [parent.parent] if parent.name == "tests" else []
         found.append(self.default.resolve() if self.default is not None else parent)
         return list(dict.fromkeys(found))
+
+    def loaded(self) -> dict[Path, Catalog]:
+        """The catalogs loaded so far, by folder."""
+        return dict(self._loaded)
 
     def catalog(self, folder: Path) -> Catalog:
         if folder not in self._loaded:
@@ -235,8 +239,11 @@ def check_expectations(case: dict[str, Any], result: OfflineResult) -> list[Mism
     return found
 
 
-def execute_case(test: TestFile, index: int, catalog: Catalog) -> OfflineResult:
-    """Run case ``index`` of ``test`` offline (raises what stops it from running)."""
+def execute_case(
+    test: TestFile, index: int, catalog: Catalog, trace: Trace | None = None
+) -> OfflineResult:
+    """Run case ``index`` of ``test`` offline (raises what stops it from running); ``trace`` records what it
+    went through."""
     case = test.cases[index]
     start = parse_start_time(case.get("start_time") or test.doc.data.get("start_time") or DEFAULT_START_TIME)
     return run_offline_sync(
@@ -250,11 +257,12 @@ def execute_case(test: TestFile, index: int, catalog: Catalog) -> OfflineResult:
         workflow_id=case.get("workflow_id"),
         start_time=start,
         cancel_at=case.get("cancel_at"),
+        trace=trace,
     )
 
 
-def run_case(test: TestFile, index: int, catalog: Catalog) -> CaseResult:
-    """Run case ``index`` of ``test`` and check it."""
+def run_case(test: TestFile, index: int, catalog: Catalog, trace: Trace | None = None) -> CaseResult:
+    """Run case ``index`` of ``test`` and check it (``trace``: record what it went through)."""
     case = test.cases[index]
     outcome = CaseResult(
         file=test.file,
@@ -265,7 +273,7 @@ def run_case(test: TestFile, index: int, catalog: Catalog) -> CaseResult:
     )
     wall, cpu = time.perf_counter(), time.process_time()
     try:
-        result = execute_case(test, index, catalog)
+        result = execute_case(test, index, catalog, trace)
     except PayloadError as err:
         outcome.status, outcome.message = ERROR, f"input: {err}"
     except (MockError, DefinitionError, ValueError) as err:
@@ -305,13 +313,16 @@ def run_paths(
     *,
     definitions: str | Path | None = None,
     select: str | None = None,
+    trace: Trace | None = None,
+    catalogs: Catalogs | None = None,
 ) -> TestReport:
     """Run every case of the test files in ``paths`` (files, or folders searched for ``*.test.yaml``).
     ``definitions``: the folder of definitions for test files that are not in its ``tests/`` folder.
-    ``select``: only the cases whose id (``file::case``) contains it."""
+    ``select``: only the cases whose id (``file::case``) contains it. ``trace`` records what the cases went
+    through (coverage); ``catalogs`` are the definitions loaded (given to see them afterwards)."""
     report = TestReport()
     started = time.perf_counter()
-    catalogs = Catalogs(definitions)
+    catalogs = catalogs if catalogs is not None else Catalogs(definitions)
     for path in find_test_files(list(paths)):
         try:
             test, catalog = load_for_run(path, catalogs)
@@ -324,6 +335,6 @@ def run_paths(
         for index, case in enumerate(test.cases):
             if select is not None and select not in f"{path.name}::{case['name']}":
                 continue
-            report.cases.append(run_case(test, index, catalog))
+            report.cases.append(run_case(test, index, catalog, trace))
     report.wall = time.perf_counter() - started
     return report
