@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from importlib.metadata import entry_points
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -97,3 +98,8 @@ def test_pytest_reports_an_invalid_test_file_as_a_collection_error(tmp_path: Pat
 
     assert done.returncode == 2, done.stdout + done.stderr
     assert "bad.test.yaml:2:28: E102 unknown key: statuz" in done.stdout
+
+
+def test_the_plugin_is_registered_for_pytest() -> None:
+    plugins = entry_points(group="pytest11")
+    assert [ep.value for ep in plugins if ep.name == "tdsl"] == ["tdsl.server.testing.plugin"]
