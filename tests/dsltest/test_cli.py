@@ -103,3 +103,16 @@ def test_pytest_reports_an_invalid_test_file_as_a_collection_error(tmp_path: Pat
 def test_the_plugin_is_registered_for_pytest() -> None:
     plugins = entry_points(group="pytest11")
     assert [ep.value for ep in plugins if ep.name == "tdsl"] == ["tdsl.server.testing.plugin"]
+
+
+def test_loading_the_plugin_imports_neither_the_language_nor_the_interpreter() -> None:
+    probe = (
+        "import sys, tdsl.server.testing.plugin; "
+        "print(sorted(m for m in sys.modules if m.startswith(('tdsl.dsl_schema', 'tdsl.interpreter', "
+        "'temporalio', 'jinja2', 'pydantic'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, env=environment(), capture_output=True, text=True,
+        timeout=60, check=True,
+    )
+    assert done.stdout.strip() == "[]"
