@@ -205,9 +205,14 @@ def read_document(path: str | Path) -> LoadedDocument:
         raise YamlSyntaxError(fixed, err.text) from None
 
 
+TEST_FILE_SUFFIXES = (".test.yaml", ".test.yml")
+"""Definition test files (``tdsl test``) live beside the definitions and are no definitions."""
+
+
 def definition_files(folder: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` under ``folder``, sorted."""
-    return sorted([*folder.rglob("*.yaml"), *folder.rglob("*.yml")])
+    """Every ``*.yaml``/``*.yml`` under ``folder`` but test files (``*.test.yaml``), sorted."""
+    found = [*folder.rglob("*.yaml"), *folder.rglob("*.yml")]
+    return sorted(path for path in found if not path.name.endswith(TEST_FILE_SUFFIXES))
 
 
 def _name(doc: LoadedDocument) -> str | None:

@@ -52,6 +52,7 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   ├── UsageError                        [server.cli.common] bad command-line input (exit status 2)
     │   ├── LintPathError                     [dsl_schema.lint.runner] a path given to the linter is missing
     │   ├── HistoryFileError                  [server.replay.sources] a path given to replay holds no history
+    │   ├── MockError                         [server.testing.mocks] a test file's mock cannot be built
     │   ├── DevServerError (RuntimeError)     [server.devserver] the Temporal dev server did not start
     │   └── HTTPServiceError (RuntimeError)   [server.http.serving] the HTTP service did not start
     └── ActivitiesError                       registering and loading activities, and their own failures
@@ -67,6 +68,8 @@ Not errors: control flow, never reported (they do not derive from :class:`TdslEr
                               being cancelled
     _BatchHadEnough           [interpreter.steps.foreach] a batch saw more failures than it tolerates
     _StartToCloseTimeout      [interpreter.offline.runtime] an offline activity attempt ran out of time
+    CaseFailed                [server.testing.plugin] a definition test case failed (pytest reports it as a
+                              test failure, not an error)
 
 ``UnknownWorkflow`` is another name of :class:`UnknownDefinition` (the usage guide's word).
 

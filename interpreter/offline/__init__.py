@@ -25,6 +25,9 @@ The interpreter core talks to its engine only through :class:`~tdsl.interpreter.
   payloads failing their schema are ignored (see ``OfflineResult.ignored_signals``), the others buffered.
 * **Children** run recursively offline (the definitions a run may start come from ``catalog``), batches of a
   long ``foreach`` too; a run that continues as new restarts its interpreter with the carried state.
+* **Activity context.** Each attempt runs in an activity context as on a worker: ``activity.info()``
+  (attempt, workflow id, timeouts, the last attempt's heartbeat details), ``activity.heartbeat()`` (recorded
+  in ``OfflineCall.heartbeats``) and ``activity.is_cancelled()`` work in mocks and real activity functions.
 * **Stalls.** A run that can never go on (a ``wait_for`` with no timeout and no signal to come) is
   cancelled, compensating like a cancelled run, and reported with ``status == "stalled"`` and the waits it
   was blocked in.
@@ -33,12 +36,15 @@ The interpreter core talks to its engine only through :class:`~tdsl.interpreter.
 from .results import OfflineCall, OfflineResult
 from .runner import run_offline, run_offline_sync
 from .runtime import UNLIMITED_ATTEMPTS, OfflineRuntime
+from .trace import DefinitionTrace, Trace
 
 __all__ = [
     "UNLIMITED_ATTEMPTS",
+    "DefinitionTrace",
     "OfflineCall",
     "OfflineResult",
     "OfflineRuntime",
+    "Trace",
     "run_offline",
     "run_offline_sync",
 ]

@@ -60,6 +60,8 @@ class OfflineCall:
     result: Any = None
     error: dict[str, Any] | None = None
     """``{"type", "message"}`` of a failed attempt."""
+    heartbeats: list[list[Any]] = field(default_factory=list)
+    """The details of every ``activity.heartbeat(...)`` the attempt made."""
 
 
 @dataclass

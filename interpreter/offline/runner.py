@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 from .clock import VirtualLoop, resolve
 from .results import Activities, OfflineHandlerCall, OfflineResult, Queries, Signals
 from .runtime import HandlerFailedInWorkflow, OfflineRun, World, round_trip
+from .trace import Trace
 
 DefinitionLike = CatalogEntry | Definition | Mapping[str, Any] | str
 
@@ -198,6 +199,7 @@ def run_offline_sync(
     continue_as_new_after: int | None = None,
     task_queue: str = "offline",
     validate_input: bool = True,
+    trace: Trace | None = None,
 ) -> OfflineResult:
     """Run ``definition`` (a catalog entry, a definition, its data, or a name in ``catalog``) to its end on
     a virtual clock and return the :class:`OfflineResult`.
@@ -212,7 +214,8 @@ def run_offline_sync(
     clock's origin (timezone-aware; now by default). ``cancel_at`` cancels the run at that virtual time.
     ``continue_as_new_after`` makes the engine suggest continue-as-new once a run made that many activity
     calls, timers and child starts. The input is checked against the definition's schema first
-    (:class:`~tdsl.dsl_schema.payloads.PayloadError`) unless ``validate_input`` is false.
+    (:class:`~tdsl.dsl_schema.payloads.PayloadError`) unless ``validate_input`` is false. ``trace``
+    records the steps the run (and its children) went through, for coverage.
     """
     data, model, source = _definition(definition, catalog)
     if validate_input:
@@ -223,6 +226,7 @@ def run_offline_sync(
         raise ValueError("start_time must be timezone-aware")
     loop = VirtualLoop()
     world = World(loop, activities, origin, task_queue, continue_as_new_after)
+    world.trace = trace
     try:
         root = OfflineRun(world, workflow_id or _workflow_id(model, input), payload)
         if root.core.setup_error is not None:
@@ -265,6 +269,7 @@ async def run_offline(
     continue_as_new_after: int | None = None,
     task_queue: str = "offline",
     validate_input: bool = True,
+    trace: Trace | None = None,
 ) -> OfflineResult:
     """:func:`run_offline_sync` from async code. The run gets its own virtual-time event loop in a thread, so
     async mocks run on that loop (not the caller's)."""
@@ -283,4 +288,5 @@ async def run_offline(
         continue_as_new_after=continue_as_new_after,
         task_queue=task_queue,
         validate_input=validate_input,
+        trace=trace,
     )

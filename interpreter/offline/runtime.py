@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import inspect
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -22,7 +22,9 @@ from ..payload import RunPayload
 from ..run import HandlerFailedInWorkflow, Run
 from ..runtime import ActivityCall, ChildCall, RetrySpec
 from .clock import Condition, VirtualLoop, resolve
+from .context import AttemptContext, AttemptSpec
 from .results import Activities, OfflineCall
+from .trace import Trace, step_path
 
 UNLIMITED_ATTEMPTS = 1000
 """Attempts of an activity whose retry policy says ``maximum_attempts: 0`` (forever), offline."""
@@ -100,6 +102,8 @@ class World:
         self.tasks: list[asyncio.Task[Any]] = []
         self.child_count = 0
         self.closed = False
+        self.trace: Trace | None = None
+        """Set to record the steps runs go through (coverage)."""
 
     def lookup(self, name: str) -> Callable[[list[Any], dict[str, Any]], Any] | None:
         """The activity ``name`` as a call ``(args, kwargs) -> result``. A registry's functions are called
@@ -140,6 +144,9 @@ class OfflineRuntime:
         self.events = 0
         """Activities, timers and children of the current run (for ``continue_as_new_after``)."""
         self.details = ""
+        self.workflow_type = "offline"
+        """The definition's name (the workflow type its runs have on a worker)."""
+        self.activity_count = 0
 
     def now(self) -> datetime:
         return self.world.start_time + timedelta(seconds=self.world.loop.time())
@@ -161,12 +168,34 @@ class OfflineRuntime:
         except Exception as err:  # the worker could not receive these arguments either
             message = f"arguments of activity {call.name!r} cannot be serialized: {err}"
             raise DefinitionFailedAtRun(message) from None
+        if world.trace is not None and call.summary and call.summary.endswith(".compensate"):
+            compensated = step_path(call.summary.removesuffix(".compensate"))
+            world.trace.of(self.workflow_type).compensated.add(compensated)
         retry = call.retry
         limit = retry.maximum_attempts or UNLIMITED_ATTEMPTS
         started = world.loop.time()
+        self.activity_count += 1
+        activity_id = str(self.activity_count)
+        heartbeat_details: list[Any] = []
         attempt = 0
         while True:
             attempt += 1
+            context = AttemptContext(
+                AttemptSpec(
+                    activity_type=call.name,
+                    activity_id=activity_id,
+                    attempt=attempt,
+                    workflow_id=self.workflow_id,
+                    workflow_run_id=self.info()["run_id"],
+                    workflow_type=self.workflow_type,
+                    task_queue=call.task_queue or world.task_queue,
+                    scheduled_time=world.start_time + timedelta(seconds=started),
+                    started_time=self.now(),
+                    start_to_close=call.start_to_close,
+                    schedule_to_close=call.schedule_to_close,
+                    heartbeat_details=heartbeat_details,
+                )
+            )
             self.events += 1
             record = OfflineCall(
                 name=call.name,
@@ -179,7 +208,7 @@ class OfflineRuntime:
             )
             world.calls.append(record)
             try:
-                result = round_trip(await self._attempt(call, args, kwargs))
+                result = round_trip(await self._attempt(call, args, kwargs, context))
             except CompletedWhileCancelled as done:
                 record.outcome, record.result = "completed", done.result
                 raise
@@ -192,6 +221,10 @@ class OfflineRuntime:
             else:
                 record.outcome, record.result = "completed", result
                 return result
+            finally:
+                record.heartbeats = [list(details) for details in context.heartbeats]
+                # As on the server: the next attempt starts from the last details recorded.
+                heartbeat_details = context.last_heartbeat or heartbeat_details
             if non_retryable or error.type in retry.non_retryable_errors or attempt >= limit:
                 raise error
             delay = _backoff(retry, attempt)
@@ -200,8 +233,11 @@ class OfflineRuntime:
                 raise StepFailed("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)")
             await asyncio.sleep(delay)
 
-    async def _attempt(self, call: ActivityCall, args: list[Any], kwargs: dict[str, Any]) -> Any:
-        """One attempt: the mock's result, or the exception it (or a worker in its place) raises."""
+    async def _attempt(
+        self, call: ActivityCall, args: list[Any], kwargs: dict[str, Any], context: AttemptContext
+    ) -> Any:
+        """One attempt: the mock's result, or the exception it (or a worker in its place) raises. The mock
+        runs in an activity context (``activity.info()``, ``activity.heartbeat()``), as on a worker."""
         invoke = self.world.lookup(call.name)
         if invoke is None:
             raise ApplicationError(
@@ -210,13 +246,25 @@ class OfflineRuntime:
                 type="NotFoundError",
             )
         # A copy per attempt, as each attempt receives freshly decoded arguments on a worker.
-        value = invoke(copy.deepcopy(args), copy.deepcopy(kwargs))
-        if not inspect.isawaitable(value):
-            return value
-        return await self._await_mock(call, value)
+        with context.active():
+            value = invoke(copy.deepcopy(args), copy.deepcopy(kwargs))
+            if not inspect.isawaitable(value):
+                return value
+            # Created inside the context: the task copies it, so the mock's body sees it too.
+            task = asyncio.ensure_future(value)
+        waiting = asyncio.ensure_future(self._await_mock(call, task))
+        try:
+            # Shielded so that a cancelled step marks the attempt cancelled (activity.is_cancelled()) before
+            # the mock's task is cancelled, as a worker delivers a cancellation.
+            return await asyncio.shield(waiting)
+        except asyncio.CancelledError:
+            if waiting.done():
+                raise
+            context.cancel()
+            waiting.cancel()
+            return await waiting  # the outcome the step sees, as without the shield
 
-    async def _await_mock(self, call: ActivityCall, awaitable: Awaitable[Any]) -> Any:
-        task = asyncio.ensure_future(awaitable)
+    async def _await_mock(self, call: ActivityCall, task: asyncio.Future[Any]) -> Any:
 
         async def bounded() -> Any:
             if call.start_to_close is None:
@@ -322,7 +370,10 @@ class OfflineRun:
 
     def __init__(self, world: World, workflow_id: str, payload: RunPayload) -> None:
         self.runtime = OfflineRuntime(world, workflow_id)
+        self.runtime.workflow_type = str(payload.definition.get("name", "offline"))
         self.core = Run(self.runtime, payload)
+        if world.trace is not None:
+            world.trace.instrument(self.core)
 
     @property
     def interp(self) -> Interpreter:

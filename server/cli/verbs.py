@@ -81,6 +81,30 @@ def _lint(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=Command(f"{_CLI}.lint_cmd", "run"))
 
 
+# What ``tdsl test --format`` accepts (tdsl.server.testing.report.FORMATS; tests/dsltest keep both equal).
+TEST_FORMATS = ("text", "json", "junit")
+
+
+def _test(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "test", help="run definition tests (*.test.yaml) offline on virtual time",
+        description="Run the cases of definition test files offline: mocked activities, virtual time, no "
+                    "Temporal server (docs/TESTING.md). Exit status 0: every case passed; 1: a case failed; "
+                    "2: could not run (an invalid test file, an unknown definition).",
+    )
+    parser.add_argument("paths", nargs="*", metavar="PATH",
+                        help="test files or folders (default: the definitions folder's tests/)")
+    parser.add_argument("--format", choices=TEST_FORMATS, default="text",
+                        help="text (a line per case, differences of failures), json, or junit (JUnit XML)")
+    parser.add_argument("-k", dest="select", metavar="TEXT",
+                        help="only the cases whose id (file.test.yaml::case) contains TEXT")
+    parser.add_argument("--coverage", action="store_true",
+                        help="also report the steps, branches and compensations no case ran")
+    parser.add_argument("--config", help="configuration file (default: $TDSL_CONFIG or ./config.yaml)")
+    parser.add_argument("--definitions", help="definitions folder (for test files outside its tests/)")
+    parser.set_defaults(func=Command(f"{_CLI}.test_cmd", "run"))
+
+
 def _schema(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser("schema", help="print the JSON Schema of definitions")
     parser.set_defaults(func=Command(f"{_CLI}.schema_cmd", "run"))
@@ -210,7 +234,7 @@ def _replay(subparsers: argparse._SubParsersAction) -> None:
 
 
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _schema, _graph, _serve, _replay, _ops]
+VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _replay, _ops]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:
