@@ -176,20 +176,3 @@ class ActivityRegistry:
 
     def __len__(self) -> int:
         return len(self._functions)
-
-
-_MOVED = {
-    "register": "register",
-    "load_modules": "load_modules",
-    "ActivityModuleError": "ActivityModuleError",
-    "default_registry": "module_activities",
-}
-
-
-def __getattr__(name: str) -> Any:
-    # Names that lived here before activity modules had their own module (:mod:`.modules`).
-    if name in _MOVED:
-        from . import modules
-
-        return getattr(modules, _MOVED[name])
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -19,7 +19,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .activities.registry import ActivityRegistry, register
+    from .activities.modules import register
+    from .activities.registry import ActivityRegistry
     from .server.config import Settings, load_settings
     from .server.engine import TemporalEngine
     from .server.http import create_app

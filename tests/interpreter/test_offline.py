@@ -16,7 +16,8 @@ from typing import Any
 import pytest
 from temporalio.exceptions import ApplicationError
 
-from tdsl.activities.registry import ActivityRegistry, load_modules
+from tdsl.activities.modules import load_modules
+from tdsl.activities.registry import ActivityRegistry
 from tdsl.dsl_schema.catalog import Catalog, load_definition_text
 from tdsl.dsl_schema.payloads import PayloadError
 from tdsl.interpreter import OfflineResult, run_offline, run_offline_sync
