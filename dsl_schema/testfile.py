@@ -29,10 +29,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from . import validate
 from .diagnostics import DefinitionRejected, Diagnostic
 from .durations import DurationError, parse_duration
 from .loader import JsonPath, LoadedDocument, load_file, load_text
-from .validate import SchemaValidator, _leaf_errors, _message, inline_refs
+from .validate import SchemaValidator, inline_refs
 
 TEST_SCHEMA_FILE = "test.schema.json"
 TEST_SUFFIX = ".test.yaml"
@@ -83,22 +84,7 @@ class TestFile:
 
 def schema_diagnostics(doc: LoadedDocument) -> list[Diagnostic]:
     """Every violation of the test file schema in ``doc``, positioned at the offending node."""
-    found: list[Diagnostic] = []
-    seen: set[tuple[JsonPath, str]] = set()
-    for top in _validator().iter_errors(doc.data):
-        for error in _leaf_errors(top):
-            code, message, _ = _message(error)
-            path: JsonPath = tuple(error.absolute_path)
-            where_all: list[JsonPath] = [path]
-            if error.validator == "additionalProperties":
-                extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-                where_all = [(*path, str(k)) for k in extra]
-            for where in where_all:
-                if (where, message) in seen:
-                    continue
-                seen.add((where, message))
-                found.append(doc.diagnostic(where, code, message, key=where != path))
-    return sorted(found)
+    return validate.schema_diagnostics(doc, _validator())
 
 
 def _durations(doc: LoadedDocument) -> Iterator[Diagnostic]:
