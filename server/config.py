@@ -85,6 +85,9 @@ class HTTPSettings(_Section):
     max_body_bytes: int = Field(default=1_000_000, ge=1)
     # Upper bound of the ``wait``/``timeout`` a request may ask for (seconds).
     max_wait_seconds: float = Field(default=300.0, gt=0)
+    # Base URL of Temporal's Web UI, for the inspector's links to runs (default: the dev server's,
+    # http://localhost:<dev.ui_port>).
+    temporal_ui_url: str | None = None
 
 
 class DevSettings(_Section):

@@ -33,6 +33,7 @@ def run(args: argparse.Namespace) -> int:
         server.start()
         try:
             settings.temporal.url = server.address
+            settings.http.temporal_ui_url = settings.http.temporal_ui_url or server.ui_url
             settings.temporal.connect_timeout_seconds = max(settings.temporal.connect_timeout_seconds, 30.0)
             engine = TemporalEngine(settings=settings)
             await engine.start()

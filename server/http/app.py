@@ -18,6 +18,7 @@ from fastapi import FastAPI
 
 from ..config import Settings
 from ..engine import TemporalEngine
+from ..ui import install_ui
 from .errors import install_error_handlers
 from .limits import BodySizeLimit
 from .routers import definitions, health, runs
@@ -65,4 +66,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(definitions.router)
     app.include_router(runs.router)
+    install_ui(app)  # the run inspector page at /ui (docs/UI.md)
     return app
