@@ -3,7 +3,9 @@
 
 const SVG = "http://www.w3.org/2000/svg";
 const LINE_HEIGHT = 16;
-const CHAR_WIDTH = 7.2;
+const CHAR_WIDTH = 7.6; // a bold 12px character, generously
+const MAX_WIDTH = 360;
+const MAX_CHARS = Math.floor((MAX_WIDTH - 2 * 12) / CHAR_WIDTH) - 3; // room for the state icon
 const PAD_X = 12;
 const PAD_Y = 8;
 const GAP_X = 28;
@@ -44,9 +46,12 @@ function backEdges(graph) {
   return back;
 }
 
+/** A label line as drawn: long lines end in "…" (the node's tooltip has them whole). */
+const clip = (line) => (line.length > MAX_CHARS ? `${line.slice(0, MAX_CHARS - 1)}…` : line);
+
 function size(node) {
-  const longest = Math.max(...node.lines.map((l) => l.length), 4) + 3; // room for the state icon
-  let width = Math.min(Math.max(longest * CHAR_WIDTH + 2 * PAD_X, 60), 340);
+  const longest = Math.max(...node.lines.map((l) => clip(l).length), 4) + 3; // room for the state icon
+  let width = Math.min(Math.max(longest * CHAR_WIDTH + 2 * PAD_X, 60), MAX_WIDTH);
   let height = node.lines.length * LINE_HEIGHT + 2 * PAD_Y;
   if (node.shape === "circle") { width = Math.max(width, 56); height = Math.max(height, 40); }
   if (node.shape === "diamond") { width += 40; height += 22; }
@@ -76,6 +81,9 @@ export function layout(graph) {
     return value;
   };
   graph.nodes.forEach((n) => { if (!side.has(n.id)) depth(n.id); });
+  // The end is drawn last, below everything.
+  const bottom = Math.max(0, ...layer.values());
+  graph.nodes.forEach((n) => { if ((n.role === "end" || n.role === "failed") && (incoming.get(n.id) || []).length) layer.set(n.id, bottom + 1); });
   const layers = [];
   graph.nodes.forEach((n) => {
     if (side.has(n.id)) return;
@@ -204,7 +212,7 @@ export function drawGraph(container, graph, { states = {}, onSelect = null, titl
     const top = box.y - (node.lines.length * LINE_HEIGHT) / 2 + LINE_HEIGHT - 4;
     node.lines.forEach((line, i) => {
       const text = el("text", { x: box.x, y: top + i * LINE_HEIGHT, "text-anchor": "middle", class: i ? "node-sub" : "node-title" }, group);
-      text.textContent = i === 0 && mark ? `${mark[0]} ${line}` : line;
+      text.textContent = i === 0 && mark ? `${mark[0]} ${clip(line)}` : clip(line);
     });
     const title = el("title", {}, group);
     const label = `${node.lines.join(" — ")}${mark ? ` (${mark[1]})` : ""}`;
