@@ -54,6 +54,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"Web UI           {server.ui_url}")
             if service is not None:
                 print(f"HTTP API         {http_url} (docs: {http_url}/docs)")
+                print(f"Run inspector    {http_url}/ui")
             print(
                 f"Worker           task queue {settings.temporal.task_queue!r}, "
                 f"{len(engine.activities)} activities"

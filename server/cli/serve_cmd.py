@@ -66,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             return EXIT_FAILED
         t = settings.temporal
         worker = f"worker on task queue {t.task_queue!r}" if t.worker.enabled else "no worker"
-        print(f"HTTP API  {url}  (docs: {url}/docs)", flush=True)
+        print(f"HTTP API  {url}  (docs: {url}/docs, run inspector: {url}/ui)", flush=True)
         print(
             f"Temporal  {t.url} namespace {t.namespace!r}, {worker}; "
             f"definitions: {', '.join(engine.catalog.names()) or '(none)'}",

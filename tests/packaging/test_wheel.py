@@ -109,6 +109,7 @@ def test_the_wheel_holds_one_namespace(wheel: Path) -> None:
     assert top_level == {"tdsl"}
     assert "tdsl/dsl_schema/workflow.schema.json" in names
     assert "tdsl/server/engine.py" in names and "tdsl/interpreter/workflow.py" in names
+    assert {"tdsl/server/ui/static/index.html", "tdsl/server/ui/static/app.js"} <= set(names)  # the inspector
 
 
 async def test_an_app_with_its_own_activities_and_server_modules(

@@ -61,7 +61,7 @@ async def test_serve_runs_the_api_and_a_worker(temporal_address: str) -> None:
         "warning",
     )
     try:
-        assert lines[-1].strip() == f"HTTP API  {url}  (docs: {url}/docs)"
+        assert lines[-1].strip() == f"HTTP API  {url}  (docs: {url}/docs, run inspector: {url}/ui)"
         async with httpx.AsyncClient(base_url=url) as http:
             assert (await http.get("/health")).json()["status"] == "healthy"
             key = unique("k")
@@ -72,6 +72,7 @@ async def test_serve_runs_the_api_and_a_worker(temporal_address: str) -> None:
             assert started.status_code == 201
             assert started.json()["result"] == {"key": key, "delivered": True}
             assert (await http.get("/docs")).status_code == 200
+            assert "<title>" in (await http.get("/ui")).text  # the run inspector (tests/ui/)
     finally:
         code, rest = await stop(process, signal.SIGTERM)
     assert code == 0, rest
@@ -85,7 +86,7 @@ async def test_dev_serves_the_api_beside_its_own_server(tmp_path: Path) -> None:
         "--port",
         str(port),
         "--ui-port",
-        str(free_port()),
+        str(ui_port := free_port()),
         "--http-port",
         "0",
         "--state-dir",
@@ -104,6 +105,9 @@ async def test_dev_serves_the_api_beside_its_own_server(tmp_path: Path) -> None:
                 json={"input": {"key": key, "email": "ada@example.com"}, "wait": True, "timeout": 30},
             )
             assert started.json()["status"] == "COMPLETED"
+            # The run inspector links runs to this dev server's own Web UI.
+            config = (await http.get("/inspector/config")).json()
+            assert config["temporal_ui"] == f"http://127.0.0.1:{ui_port}"
     finally:
         code, rest = await stop(process, signal.SIGINT)
     assert code == 0, rest
