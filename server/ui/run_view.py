@@ -26,7 +26,7 @@ from ..graph import calls_of, failure_facts
 from ..run_types import RunStatus
 from .graph_data import graph_json
 
-__all__ = ["run_view", "step_calls", "temporal_ui_link"]
+__all__ = ["run_view", "saga_timeline", "step_calls", "temporal_ui_link"]
 
 _ITERATION = re.compile(r"\[\d+\]")
 
@@ -194,7 +194,7 @@ async def run_view(
         file=(source or {}).get("file"),
         graph=graph_json(graph, source),
         steps=steps,
-        saga=_saga(progress.get("compensations") or [], calls),
+        saga=saga_timeline(progress.get("compensations") or [], calls),
         waits=list(progress.get("pending_waits") or []),
         handlers=_handlers(pinned.data),
         progress=progress or None,
@@ -202,7 +202,7 @@ async def run_view(
     return view
 
 
-def _saga(records: Iterable[Any], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def saga_timeline(records: Iterable[Any], calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The compensations run, in the order they ran, with their outcome and times from the history."""
     compensating = [c for c in calls if c["compensation"]]
     timeline = []
