@@ -169,3 +169,19 @@ async def test_a_run_is_terminated_after_confirmation(page: Page, stack: Stack) 
     await page.click("#confirm-dialog button[value=ok]")
     await expect(page.locator("#run-header .badge")).to_have_text("■ TERMINATED", timeout=TIMEOUT)
     await expect(page.locator("#outcome")).to_contain_text("withdrawn")
+
+
+async def test_approval_is_rejected_with_a_reason(page: Page, stack: Stack) -> None:
+    workflow_id = (await start_approval(stack)).json()["workflow_id"]
+    await page.goto(f"{stack.ui}#/runs/{workflow_id}")
+    await expect(page.locator("#graph g.node[data-path=decision]")).to_have_attribute(
+        "data-state", "waiting", timeout=TIMEOUT
+    )
+    form = page.locator("form[data-action='signal:reject']")
+    await form.locator("select[data-variant]").select_option(label="{reason}")
+    await form.locator("input[data-path='$.reason']").fill("over budget")
+    await form.locator("button[type=submit]").click()
+    await expect(page.locator("#run-header .badge")).to_have_text("✓ COMPLETED", timeout=TIMEOUT)
+    await expect(page.locator("#outcome")).to_contain_text('"reason": "over budget"')
+    # The approved action was never reached.
+    await expect(page.locator("#graph g.node[data-path=action]")).to_have_attribute("data-state", "")
