@@ -83,7 +83,7 @@ def step_calls(events: Iterable[HistoryEvent]) -> list[dict[str, Any]]:
                 "step": path,
                 "compensation": compensation,
                 "what": what,
-                "outcome": "scheduled",
+                "outcome": "waiting" if what == "timer" else "scheduled",
                 "attempt": 1,
                 "error": None,
                 "started": _time(event),

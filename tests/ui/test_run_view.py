@@ -49,7 +49,7 @@ def test_calls_carry_their_step_last_attempt_outcome_and_error() -> None:
         ("orders/charge", False, "activity charge_payment", "completed", 3, None),
         ("ship", False, "activity ship", "failed", 1, "no stock"),
         ("charge", True, "activity refund", "scheduled", 1, None),
-        ("wait#3", False, "timer", "scheduled", 1, None),
+        ("wait#3", False, "timer", "waiting", 1, None),
     ]
 
 

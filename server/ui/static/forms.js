@@ -168,7 +168,7 @@ export function schemaForm(schema) {
       const input = element.querySelector(`[data-path="${CSS.escape(path)}"]`);
       if (input) input.setAttribute("aria-invalid", "true");
     }
-    if (!violations.length && fallback) general.textContent = fallback;
+    if (!violations.length && fallback) general.replaceChildren(h("div", { text: fallback }));
   };
   return {
     element,
