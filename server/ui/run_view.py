@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import quote
@@ -23,12 +24,31 @@ from tdsl.dsl_schema.graph.overlay import step_of_summary
 from ..gateway.inspecting import RunInspector
 from ..gateway.pinned import HANDLER_KINDS
 from ..graph import calls_of, failure_facts
-from ..run_types import RunStatus
+from ..run_types import RunInfo, RunOutcome, RunStatus
 from .graph_data import graph_json
 
 __all__ = ["run_view", "saga_timeline", "step_calls", "temporal_ui_link"]
 
 _ITERATION = re.compile(r"\[\d+\]")
+
+# The page asks for an open run's view every second: keep the last history of recent runs and fetch it
+# again only when the run's history has grown.
+_HISTORIES: OrderedDict[tuple[str, str | None], tuple[int | None, list[HistoryEvent]]] = OrderedDict()
+_HISTORIES_KEPT = 32
+
+
+async def _events(inspector: RunInspector, info: RunInfo) -> list[HistoryEvent]:
+    key = (info.workflow_id, info.run_id)
+    kept = _HISTORIES.get(key)
+    if kept is not None and info.history_length is not None and kept[0] == info.history_length:
+        _HISTORIES.move_to_end(key)
+        return kept[1]
+    events = list((await inspector.history(info.workflow_id, info.run_id)).events)
+    _HISTORIES[key] = (info.history_length, events)
+    _HISTORIES.move_to_end(key)
+    while len(_HISTORIES) > _HISTORIES_KEPT:
+        _HISTORIES.popitem(last=False)
+    return events
 
 
 def temporal_ui_link(base: str, namespace: str, workflow_id: str, run_id: str | None = None) -> str:
@@ -151,7 +171,10 @@ async def run_view(
         **info.as_dict(),
         "temporal_ui": temporal_ui_link(temporal_ui, namespace, info.workflow_id, info.run_id),
     }
-    outcome = await inspector.outcome(workflow_id, timeout=0)
+    outcome = (
+        RunOutcome(info.workflow_id, RunStatus.RUNNING) if info.status.is_open
+        else await inspector.outcome(workflow_id, timeout=0)
+    )
     view["outcome"] = outcome.as_dict()
     pinned = await inspector.pinned(info)
     if pinned is None:  # a code workflow: no graph, no declared handlers
@@ -160,8 +183,7 @@ async def run_view(
     start = await inspector.start_input(info.workflow_id, info.run_id)
     payload = start[0] if start and isinstance(start[0], Mapping) else {}
     source = payload.get("source") if isinstance(payload.get("source"), Mapping) else None
-    history = await inspector.history(info.workflow_id, info.run_id)
-    events = list(history.events)
+    events = await _events(inspector, info)
     progress: dict[str, Any] = dict(info.progress or {})
     failed_step = None
     if info.status is RunStatus.FAILED:
