@@ -86,6 +86,7 @@ function markCurrent() {
 
 async function route() {
   const mine = ++generation;
+  live.textContent = "";
   markCurrent();
   const hash = location.hash || "#/";
   let match;
@@ -216,7 +217,9 @@ async function showRun(id, mine) {
   render();
   renderActions(view, parts.actions, async () => {
     state.view = await api(`/inspector/runs/${idPath(id)}`);
-    if (mine === generation) render();
+    if (mine !== generation) return;
+    render();
+    toggleActions(parts.actions, state.view.status === "RUNNING");
   });
   // Live: poll while the run is open (one last time after it closes).
   while (mine === generation && state.view.status === "RUNNING") {
@@ -231,9 +234,10 @@ async function showRun(id, mine) {
     if (mine !== generation) return;
     render();
     if (selected) renderStep(state.view, selected, parts.step);
-    if (state.view.status !== "RUNNING") toggleActions(parts.actions, false);
   }
-  if (mine === generation) live.textContent = "";
+  if (mine !== generation) return;
+  live.textContent = "";
+  toggleActions(parts.actions, false);
 }
 
 /** Node states for the drawing: a running step that a pending wait belongs to is "waiting". */
