@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -47,6 +47,12 @@ class ForeachBody(Model):
         StepList, Nested("steps", names=(FromField("as", "item"), "index"), frame=True, segment="")
     ]
     result: Annotated[Expr, Sees(after="steps")] = None
+    collect: Literal["all", "summary"] = Field(
+        default="all",
+        description="What the step keeps: `all` (every item's result, in input order) or `summary` (the "
+                    "counts and the first failed items only), for lists whose results would not fit in a "
+                    "Temporal payload.",
+    )
 
 
 class ForeachStep(StepBase):
@@ -70,5 +76,6 @@ KIND = StepKind(
         Fact("as", ("foreach", "as"), default="item"),
         Fact("concurrency", ("foreach", "concurrency"), default=1),
         Fact("tolerate_failures", ("foreach", "tolerate_failures")),
+        Fact("collect", ("foreach", "collect"), default="all"),
     )),
 )
