@@ -29,6 +29,11 @@ from .base import (
 MAX_CONCURRENCY = 1000
 """The most items of one loop that may run at once."""
 
+MAX_RESULTS_BYTES = 1_500_000
+"""The most a ``collect: all`` loop keeps (as JSON). Temporal refuses payloads over 2 MB, and a step's result
+travels on in the run's output, a batch's result or a continue-as-new: past this, the loop fails with
+``ResultTooLarge`` at once, naming the fix, instead of the run failing later where it hits the limit."""
+
 
 class ForeachBody(Model):
     items: Annotated[Any, ITEMS] = Field(description="List (or expression giving one).")

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tdsl.dsl_schema.kinds.foreach import MAX_RESULTS_BYTES
 from tdsl.dsl_schema.models import MAX_CONCURRENCY, PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
@@ -328,12 +329,6 @@ def finish(
     results = outcome["results"]
     check_size(interp, path, results)
     return {"results": results, "errors": errors, **counts}
-
-
-MAX_RESULTS_BYTES = 1_500_000
-"""The most a ``collect: all`` loop keeps (as JSON). Temporal refuses payloads over 2 MB, and a step's result
-travels on in the run's output, a child's result or a continue-as-new: past this, the loop fails with
-``ResultTooLarge`` at once, naming the fix, instead of the run failing later where it hits the limit."""
 
 
 def check_size(interp: Interpreter, path: str, results: list[Any]) -> None:
