@@ -81,6 +81,6 @@ KIND = StepKind(
         Fact("as", ("foreach", "as"), default="item"),
         Fact("concurrency", ("foreach", "concurrency"), default=1),
         Fact("tolerate_failures", ("foreach", "tolerate_failures")),
-        Fact("collect", ("foreach", "collect"), default="all"),
+        Fact("collect", ("foreach", "collect")),
     )),
 )
