@@ -6,6 +6,7 @@ linter load (:func:`load_modules`). The example activities used by ``definitions
 :mod:`tdsl.activities.examples`, loaded only when named.
 """
 
+from .idempotency import idempotency_key
 from .modules import (
     EXAMPLES,
     ActivityModuleError,
@@ -26,6 +27,7 @@ __all__ = [
     "DuplicateActivityError",
     "ModuleActivities",
     "default_registry",
+    "idempotency_key",
     "load_modules",
     "module_activities",
     "register",

@@ -44,6 +44,9 @@ class ActivityCall:
     wait_for_cancellation: bool = False
     """When the step is cancelled, wait to learn whether the activity stopped or finished (compensable
     steps: a finished one must be undone); otherwise the step stops waiting at once."""
+    key: str | None = None
+    """The call's idempotency key (``<workflow id>/<first run id>/<step path>``), which the activity reads
+    with :func:`tdsl.activities.idempotency_key` (:mod:`tdsl.interpreter.idempotency`)."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ class Runtime(Protocol):
         """The current (replay-safe) time, timezone-aware UTC."""
 
     def info(self) -> dict[str, Any]:
-        """Identity of the run: ``id``, ``run_id``, ``task_queue``, ``attempt``."""
+        """Identity of the run: ``id``, ``run_id``, ``first_run_id`` (the run that started its chain of
+        continue-as-new), ``task_queue``, ``attempt``."""
 
     async def execute_activity(self, call: ActivityCall) -> Any:
         """Run an activity; raise ``StepFailed`` when it finally fails. Cancelled while it runs, raise

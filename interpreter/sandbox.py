@@ -43,6 +43,7 @@ WORKFLOW_SAFE_MODULES = (
     "tdsl.interpreter.concurrency",
     "tdsl.interpreter.core",
     "tdsl.interpreter.errors",
+    "tdsl.interpreter.idempotency",
     "tdsl.interpreter.kwargs",
     "tdsl.interpreter.options",
     "tdsl.interpreter.payload",

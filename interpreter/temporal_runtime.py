@@ -21,6 +21,7 @@ from temporalio.exceptions import (
 
 from .cancellation import await_outcome
 from .errors import DefinitionFailedAtRun, StepFailed
+from .idempotency import keyed
 from .payload import RunPayload
 from .runtime import ActivityCall, ChildCall
 
@@ -56,6 +57,7 @@ class TemporalRuntime:
         return {
             "id": info.workflow_id,
             "run_id": info.run_id,
+            "first_run_id": info.first_execution_run_id,
             "task_queue": info.task_queue,
             "attempt": info.attempt,
         }
@@ -63,28 +65,29 @@ class TemporalRuntime:
     async def execute_activity(self, call: ActivityCall) -> Any:
         retry = call.retry
         try:
-            handle = workflow.start_activity(
-                call.name,
-                args=list(call.args),
-                start_to_close_timeout=_td(call.start_to_close),
-                schedule_to_close_timeout=_td(call.schedule_to_close),
-                schedule_to_start_timeout=_td(call.schedule_to_start),
-                heartbeat_timeout=_td(call.heartbeat),
-                retry_policy=RetryPolicy(
-                    initial_interval=timedelta(seconds=retry.initial_interval),
-                    backoff_coefficient=retry.backoff_coefficient,
-                    maximum_interval=_td(retry.maximum_interval),
-                    maximum_attempts=retry.maximum_attempts,
-                    non_retryable_error_types=list(retry.non_retryable_errors),
-                ),
-                task_queue=call.task_queue,
-                summary=call.summary,
-                cancellation_type=(
-                    workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
-                    if call.wait_for_cancellation
-                    else workflow.ActivityCancellationType.TRY_CANCEL
-                ),
-            )
+            with keyed(call.key):  # the activity reads it as its idempotency key
+                handle = workflow.start_activity(
+                    call.name,
+                    args=list(call.args),
+                    start_to_close_timeout=_td(call.start_to_close),
+                    schedule_to_close_timeout=_td(call.schedule_to_close),
+                    schedule_to_start_timeout=_td(call.schedule_to_start),
+                    heartbeat_timeout=_td(call.heartbeat),
+                    retry_policy=RetryPolicy(
+                        initial_interval=timedelta(seconds=retry.initial_interval),
+                        backoff_coefficient=retry.backoff_coefficient,
+                        maximum_interval=_td(retry.maximum_interval),
+                        maximum_attempts=retry.maximum_attempts,
+                        non_retryable_error_types=list(retry.non_retryable_errors),
+                    ),
+                    task_queue=call.task_queue,
+                    summary=call.summary,
+                    cancellation_type=(
+                        workflow.ActivityCancellationType.WAIT_CANCELLATION_COMPLETED
+                        if call.wait_for_cancellation
+                        else workflow.ActivityCancellationType.TRY_CANCEL
+                    ),
+                )
         except TypeError as err:  # arguments that cannot be serialized: a definition bug, not transient
             raise DefinitionFailedAtRun(
                 f"arguments of activity {call.name!r} cannot be serialized: {err}"

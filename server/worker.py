@@ -9,6 +9,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker, WorkflowRunner
 
+from tdsl.activities.idempotency import IdempotencyKeys
 from tdsl.activities.registry import ActivityRegistry
 from tdsl.interpreter import DSLWorkflow
 from tdsl.interpreter import workflow_runner as dsl_workflow_runner
@@ -44,4 +45,5 @@ def build_worker(
         max_activities_per_second=settings.activities_per_second,
         max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+        interceptors=[IdempotencyKeys()],
     )

@@ -20,7 +20,7 @@ class Entry:
     activity: str
     args: tuple[Any, ...]
     attempt: int
-    outcome: str  # "ok" or "failed"
+    outcome: str  # "ok", "failed", or "deduplicated" (a request seen before: no second effect)
     result: Any = None
     extra: dict[str, Any] = field(default_factory=dict)
 

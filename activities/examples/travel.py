@@ -14,7 +14,7 @@ from temporalio.exceptions import ApplicationError
 from tdsl.activities import register
 
 from . import simulation
-from ._common import stable_id
+from ._common import effects, stable_id
 from .ledger import ledger
 
 UNAVAILABLE_PREFIX = "FULL"
@@ -24,6 +24,10 @@ _NON_REFUNDABLE_TAG = "_nonref_"
 
 async def _reserve(kind: str, resource_id: str, simulate: dict[str, Any] | None) -> dict[str, Any]:
     name = f"reserve_{kind}"
+    key = effects.key()
+    if (done := effects.seen(key)) is not None:  # the same request again: the first one's reservation
+        ledger.record(name, (resource_id,), "deduplicated", done)
+        return dict(done)
     try:
         await simulation.apply(simulate, name)
         if str(resource_id).startswith(UNAVAILABLE_PREFIX):
@@ -41,12 +45,17 @@ async def _reserve(kind: str, resource_id: str, simulate: dict[str, Any] | None)
         f"{kind}_id": resource_id,
         "status": "reserved",
     }
+    effects.remember(key, result)
     ledger.record(name, (resource_id,), "ok", result)
     return result
 
 
 async def _cancel(kind: str, reservation_id: str, simulate: dict[str, Any] | None) -> dict[str, Any]:
     name = f"cancel_{kind}"
+    key = effects.key()
+    if (done := effects.seen(key)) is not None:  # cancelled already by an earlier run of this call
+        ledger.record(name, (reservation_id,), "deduplicated", done)
+        return dict(done)
     try:
         await simulation.apply(simulate, name)
         if _NON_REFUNDABLE_TAG in reservation_id:
@@ -59,6 +68,7 @@ async def _cancel(kind: str, reservation_id: str, simulate: dict[str, Any] | Non
         ledger.record(name, (reservation_id,), "failed")
         raise
     result = {"reservation_id": reservation_id, "status": "cancelled"}
+    effects.remember(key, result)
     ledger.record(name, (reservation_id,), "ok", result)
     return result
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -29,6 +29,11 @@ from .base import (
 MAX_CONCURRENCY = 1000
 """The most items of one loop that may run at once."""
 
+MAX_RESULTS_BYTES = 1_500_000
+"""The most a ``collect: all`` loop keeps (as JSON). Temporal refuses payloads over 2 MB, and a step's result
+travels on in the run's output, a batch's result or a continue-as-new: past this, the loop fails with
+``ResultTooLarge`` at once, naming the fix, instead of the run failing later where it hits the limit."""
+
 
 class ForeachBody(Model):
     items: Annotated[Any, ITEMS] = Field(description="List (or expression giving one).")
@@ -47,6 +52,12 @@ class ForeachBody(Model):
         StepList, Nested("steps", names=(FromField("as", "item"), "index"), frame=True, segment="")
     ]
     result: Annotated[Expr, Sees(after="steps")] = None
+    collect: Literal["all", "summary"] = Field(
+        default="all",
+        description="What the step keeps: `all` (every item's result, in input order) or `summary` (the "
+                    "counts and the first failed items only), for lists whose results would not fit in a "
+                    "Temporal payload.",
+    )
 
 
 class ForeachStep(StepBase):
@@ -70,5 +81,6 @@ KIND = StepKind(
         Fact("as", ("foreach", "as"), default="item"),
         Fact("concurrency", ("foreach", "concurrency"), default=1),
         Fact("tolerate_failures", ("foreach", "tolerate_failures")),
+        Fact("collect", ("foreach", "collect")),
     )),
 )

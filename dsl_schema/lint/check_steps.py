@@ -20,6 +20,7 @@ from ..diagnostics import Diagnostic
 from ..expressions import is_template
 from ..kinds import KINDS, kind_of
 from ..loader import JsonPath
+from .check_fanout import check_foreach
 from .context import LintContext
 from .exprs import NOT_CONSTANT, analyze
 from .outline import StepInfo
@@ -160,6 +161,7 @@ KIND_CHECKS: dict[str, Callable[[LintContext, StepInfo], Iterator[Diagnostic]]] 
     "try": _unreachable_catches,
     "switch": _unreachable_cases,
     "while": _loop,
+    "foreach": check_foreach,
 }
 """The checks particular to one step kind (the rest read the kinds' declarations)."""
 assert set(KIND_CHECKS) <= set(KINDS), "a check for an undeclared step kind"

@@ -75,6 +75,9 @@ CODES: dict[str, Code] = {
         Code("E703", "values", "retry `maximum_interval` shorter than `initial_interval`"),
         Code("E704", "values", "`foreach` items that are not a list"),
         Code("E705", "values", "remote `$ref` in a JSON Schema (never retrieved: it can never resolve)"),
+        # fan-out size (dsl_schema.lint.check_fanout)
+        Code("E140", "fanout", "`foreach` over a known number of items whose results cannot fit a payload"),
+        Code("W140", "fanout", "`foreach` over a known 100,000 items or more that collects every result"),
         # saga (dsl_schema.lint.check_saga)
         Code("W800", "saga", "side-effecting step without `compensate` in a saga definition"),
     )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import inspect
+import itertools
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from temporalio.exceptions import ApplicationError
 from ..cancellation import await_outcome
 from ..core import Interpreter, RunFailedAfterCompensation
 from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun, StepFailed
+from ..idempotency import activity_key
 from ..kwargs import pack_arguments, split_arguments
 from ..payload import RunPayload
 from ..run import HandlerFailedInWorkflow, Run
@@ -82,6 +84,9 @@ def _backoff(retry: RetrySpec, failed_attempts: int) -> float:
     return float(min(delay, cap))
 
 
+_WORLDS = itertools.count(1)
+
+
 class World:
     """What every run of one offline execution shares: the loop, the activities and the call log."""
 
@@ -104,6 +109,7 @@ class World:
         self.closed = False
         self.trace: Trace | None = None
         """Set to record the steps runs go through (coverage)."""
+        self.serial = next(_WORLDS)
 
     def lookup(self, name: str) -> Callable[[list[Any], dict[str, Any]], Any] | None:
         """The activity ``name`` as a call ``(args, kwargs) -> result``. A registry's functions are called
@@ -155,6 +161,8 @@ class OfflineRuntime:
         return {
             "id": self.workflow_id,
             "run_id": f"{self.workflow_id}/run-{self.run_number}",
+            # Unique per offline execution, so two offline runs of one id never share idempotency keys.
+            "first_run_id": f"offline-{self.world.serial}",
             "task_queue": self.world.task_queue,
             "attempt": 1,
         }
@@ -246,7 +254,7 @@ class OfflineRuntime:
                 type="NotFoundError",
             )
         # A copy per attempt, as each attempt receives freshly decoded arguments on a worker.
-        with context.active():
+        with context.active(), activity_key(call.key):
             value = invoke(copy.deepcopy(args), copy.deepcopy(kwargs))
             if not inspect.isawaitable(value):
                 return value

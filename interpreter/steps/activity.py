@@ -38,7 +38,7 @@ def build_call(
             raise DefinitionFailedAtRun(message, step=path, expression=value)
         return rendered
 
-    return resolve_call(
+    call = resolve_call(
         spec.activity,
         pack_arguments(args, kwargs),
         spec,
@@ -47,6 +47,8 @@ def build_call(
         summary=interp.render(summary, frame, path) if summary else path,
         text=text,
     )
+    info = interp.runtime.info()
+    return replace(call, key=f"{info['id']}/{info['first_run_id']}/{path}")
 
 
 @handles(ActivityStep)

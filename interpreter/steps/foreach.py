@@ -11,7 +11,11 @@ that is not a valid literal fails the run with a ``DefinitionFailedAtRun``.
 
 Lists longer than :data:`BATCH_SIZE` are split into batches, each run by a child workflow of type
 ``<definition>.batch`` (the same definition with a ``fragment`` in its input), so no history approaches
-Temporal's limits. Up to ``concurrency`` items run at once across the batches. A batch sees the run's
+Temporal's limits. Up to ``concurrency`` items run at once across the batches, in as few full batches as
+that takes (:func:`batch_widths`), so the cost per item does not grow with the list. With ``collect:
+summary`` the step keeps only ``{"errors" (the first 100), "succeeded", "failed"}`` and batches return no
+results; with the default ``collect: all`` a list whose results pass :data:`MAX_RESULTS_BYTES` fails with
+``ResultTooLarge``. A batch sees the run's
 variables as they were when it started; ``set`` steps inside a batched body change only that batch's copy.
 Compensations recorded by a batch's items are handed back to the parent's saga. A batch gets the parent's
 resolved numbers (never the expressions, which it would render in its own context).
@@ -20,11 +24,13 @@ resolved numbers (never the expressions, which it would render in its own contex
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tdsl.dsl_schema.kinds.foreach import MAX_RESULTS_BYTES
 from tdsl.dsl_schema.models import MAX_CONCURRENCY, PERCENTAGE_PATTERN, ForeachStep, Step
 
 from ..concurrency import run_all
@@ -118,7 +124,7 @@ async def run_foreach(interp: Interpreter, step: ForeachStep, frame: Frame, path
         outcome = await run_items(
             interp, step, frame, path, items, concurrency=resolved.concurrency, allowed=resolved.allowed
         )
-    return finish(path, items, outcome, resolved.allowed)
+    return finish(interp, step, path, items, outcome, resolved.allowed)
 
 
 async def run_items(
@@ -166,7 +172,7 @@ async def run_items(
     with contextlib.suppress(_BatchHadEnough):  # the parent sees more errors than it tolerates and fails
         await run_all(interp.runtime, [worker() for _ in range(width)])
     errors.sort(key=lambda e: e["index"])
-    return {"results": results, "errors": errors}
+    return {"results": [] if spec.collect == "summary" else results, "errors": errors}
 
 
 async def run_fragment(interp: Interpreter) -> dict[str, Any]:
@@ -207,8 +213,11 @@ async def run_batches(
     """Run ``items`` in child workflows of ``BATCH_SIZE`` items each, up to ``concurrency`` item slots."""
     allowed = resolved.allowed
     chunks = [items[i : i + BATCH_SIZE] for i in range(0, len(items), BATCH_SIZE)]
-    parallel_children = min(len(chunks), resolved.concurrency)
-    per_child = max(1, resolved.concurrency // parallel_children)
+    if interp.runtime.patched(FULL_BATCHES_PATCH):
+        widths = batch_widths(len(chunks), resolved.concurrency)
+    else:  # runs started before full batches: one launcher per chunk up to the concurrency, split evenly
+        parallel_children = min(len(chunks), resolved.concurrency)
+        widths = [max(1, resolved.concurrency // parallel_children)] * parallel_children
     info = interp.runtime.info()
     step_data = step.model_dump(mode="json", by_alias=True, exclude_unset=True)
     body = step_data["foreach"]
@@ -221,7 +230,7 @@ async def run_batches(
     cursor = iter(range(len(chunks)))
     outcomes: list[dict[str, Any]] = [{} for _ in chunks]
 
-    async def launcher() -> None:
+    async def launcher(per_child: int) -> None:
         for number in cursor:
             first = number * BATCH_SIZE
             fragment = Fragment(
@@ -256,11 +265,26 @@ async def run_batches(
             errors = sorted((e for o in outcomes for e in o.get("errors", [])), key=lambda e: e["index"])
             check_tolerance(path, errors, len(items), allowed)
 
-    await run_all(interp.runtime, [launcher() for _ in range(parallel_children)])
+    await run_all(interp.runtime, [launcher(width) for width in widths])
     return {
         "results": [r for outcome in outcomes for r in outcome["results"]],
         "errors": sorted((e for o in outcomes for e in o["errors"]), key=lambda e: e["index"]),
     }
+
+
+FULL_BATCHES_PATCH = "foreach-full-batches"
+"""Runs that started before this change split the concurrency over one child per chunk (up to the
+concurrency): with 100 at once over 200 chunks, 100 children ran one item each, and the cost per item grew
+with the list. They replay that way; newer runs use :func:`batch_widths`."""
+
+
+def batch_widths(chunks: int, concurrency: int) -> list[int]:
+    """Items at once in each child batch running at the same time: as few children as keep ``concurrency``
+    items in flight with full batches (two when there are two chunks or more, so one batch's tail overlaps the
+    next one's start), never more than ``concurrency`` items in all and never fewer than one per child."""
+    children = min(chunks, concurrency, max(2, math.ceil(concurrency / BATCH_SIZE)))
+    base, extra = divmod(concurrency, children)
+    return [min(BATCH_SIZE, base + (1 if number < extra else 0)) for number in range(children)]
 
 
 MAX_ERROR_DETAILS = 100
@@ -289,12 +313,42 @@ def check_tolerance(path: str, errors: list[dict[str, Any]], count: int, allowed
     raise too_many_failures(path, errors, count, allowed)
 
 
-def finish(path: str, items: list[Any], outcome: dict[str, Any], allowed: int) -> dict[str, Any]:
+def finish(
+    interp: Interpreter,
+    step: ForeachStep,
+    path: str,
+    items: list[Any],
+    outcome: dict[str, Any],
+    allowed: int,
+) -> dict[str, Any]:
     errors = outcome["errors"]
     check_tolerance(path, errors, len(items), allowed)
-    return {
-        "results": outcome["results"],
-        "errors": errors,
-        "succeeded": len(items) - len(errors),
-        "failed": len(errors),
-    }
+    counts = {"succeeded": len(items) - len(errors), "failed": len(errors)}
+    if step.foreach.collect == "summary":
+        return {"errors": errors[:MAX_ERROR_DETAILS], **counts}
+    results = outcome["results"]
+    check_size(interp, path, results)
+    return {"results": results, "errors": errors, **counts}
+
+
+def check_size(interp: Interpreter, path: str, results: list[Any]) -> None:
+    if len(results) < MEASURED_FROM:  # short lists stay cheap: only long ones are measured
+        return
+    size = len(json.dumps(results, separators=(",", ":"), default=str))
+    # Runs that started before the check replay without it (patched is only asked when it would fail).
+    if size > MAX_RESULTS_BYTES and interp.runtime.patched(RESULT_SIZE_PATCH):
+        raise StepFailed(
+            "ResultTooLarge",
+            f"foreach {path!r} collected {size:,} bytes of results for {len(results):,} items, over the "
+            f"{MAX_RESULTS_BYTES:,} a step may keep (Temporal refuses payloads over 2 MB): set "
+            "`collect: summary` to keep the counts and failed items only, or shape each item's `result` "
+            "smaller",
+            step=path,
+            details={"bytes": size, "items": len(results), "limit": MAX_RESULTS_BYTES},
+        )
+
+
+RESULT_SIZE_PATCH = "foreach-result-size"
+MEASURED_FROM = 1000
+"""Results of lists shorter than this are not measured (they stay far below the limit unless each item's
+result is itself large, which Temporal reports for the activity that returned it)."""
