@@ -1,0 +1,125 @@
+"""A small real HTTP service for the ``http`` step's tests, served by uvicorn on a free local port.
+
+Its answers are data the tests compare: ``/echo`` returns the request as it arrived, ``/flaky/{key}`` and
+``/throttled/{key}`` fail the first time a key is used (503; 429 with ``Retry-After: 1``) and succeed after,
+``/secure`` accepts only the bearer token it was given, and every request is recorded in :attr:`requests`.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+
+
+@dataclass
+class Recorded:
+    """One request as the service received it."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+
+
+@dataclass
+class Service:
+    """The running service: its base URL and the requests it received."""
+
+    base_url: str
+    token: str
+    requests: list[Recorded] = field(default_factory=list)
+    hits: Counter[str] = field(default_factory=Counter)
+
+    def paths(self, prefix: str) -> list[str]:
+        return [r.path for r in self.requests if r.path.startswith(prefix)]
+
+
+def build_app(service: Service) -> Starlette:
+    async def record(request: Request) -> None:
+        service.requests.append(Recorded(request.method, request.url.path, dict(request.headers)))
+
+    async def echo(request: Request) -> Response:
+        await record(request)
+        raw = await request.body()
+        answer: dict[str, Any] = {
+            "method": request.method,
+            "query": {key: request.query_params.getlist(key) for key in request.query_params},
+            "headers": {key: value for key, value in request.headers.items() if key.startswith("x-")},
+            "content_type": request.headers.get("content-type"),
+            "body": raw.decode(),
+        }
+        return JSONResponse(answer)
+
+    async def text(request: Request) -> Response:
+        await record(request)
+        return PlainTextResponse("plain hello")
+
+    async def status(request: Request) -> Response:
+        await record(request)
+        code = int(request.path_params["code"])
+        return PlainTextResponse(f"status {code}: " + "x" * 5000, status_code=code)
+
+    async def flaky(request: Request) -> Response:
+        await record(request)
+        key = request.path_params["key"]
+        service.hits[key] += 1
+        if service.hits[key] == 1:
+            return PlainTextResponse("try again", status_code=503)
+        return JSONResponse({"hits": service.hits[key]})
+
+    async def throttled(request: Request) -> Response:
+        await record(request)
+        key = request.path_params["key"]
+        service.hits[key] += 1
+        if service.hits[key] == 1:
+            return PlainTextResponse("slow down", status_code=429, headers={"Retry-After": "1"})
+        return JSONResponse({"hits": service.hits[key]})
+
+    async def secure(request: Request) -> Response:
+        await record(request)
+        if request.headers.get("authorization") != f"Bearer {service.token}":
+            return PlainTextResponse("who are you", status_code=401)
+        return JSONResponse({"authorized": True})
+
+    return Starlette(routes=[
+        Route("/echo", echo, methods=METHODS),
+        Route("/text", text),
+        Route("/status/{code:int}", status, methods=METHODS),
+        Route("/flaky/{key}", flaky),
+        Route("/throttled/{key}", throttled),
+        Route("/secure", secure),
+    ])
+
+
+class RunningService:
+    """Serve a :class:`Service` in a thread of its own; the socket listens before the server starts, so
+    requests made at once wait in its backlog instead of being refused."""
+
+    def __init__(self, token: str) -> None:
+        self.socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(64)
+        port = self.socket.getsockname()[1]
+        self.service = Service(f"http://127.0.0.1:{port}", token)
+        config = uvicorn.Config(build_app(self.service), log_level="warning", lifespan="off")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, kwargs={"sockets": [self.socket]}, daemon=True)
+
+    def __enter__(self) -> Service:
+        self.thread.start()
+        return self.service
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+        self.socket.close()
