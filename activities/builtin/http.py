@@ -26,7 +26,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from tdsl.dsl_schema.kinds.http import DEFAULT_EXPECT
+from tdsl.dsl_schema.kinds.http import DEFAULT_EXPECT, STATUS_PATTERN
 
 ERROR_TYPE = "HTTPError"
 """The error type of a status outside ``expect``, a connection failure or an unusable URL."""
@@ -44,7 +44,7 @@ TIMEOUT_MARGIN = 0.9
 """The share of the attempt's timeout the request may use, so it fails as an HTTP timeout (with details)
 before Temporal times the attempt out."""
 
-_PATTERN = re.compile(r"^[1-5]([0-9]{2}|[0-9]x|xx)$")
+_PATTERN = re.compile(STATUS_PATTERN)
 
 
 def status_matches(status: int, pattern: int | str) -> bool:
@@ -58,15 +58,6 @@ def status_matches(status: int, pattern: int | str) -> bool:
 def expected(status: int, expect: Sequence[int | str] | None) -> bool:
     """Whether ``status`` counts as success for ``expect`` (default ``2xx``)."""
     return any(status_matches(status, pattern) for pattern in (expect or DEFAULT_EXPECT))
-
-
-def valid_pattern(pattern: Any) -> bool:
-    """Whether ``pattern`` is a status (100 to 599) or a status pattern such as ``2xx``."""
-    if isinstance(pattern, bool):
-        return False
-    if isinstance(pattern, int):
-        return 100 <= pattern <= 599
-    return isinstance(pattern, str) and _PATTERN.match(pattern.lower()) is not None
 
 
 def _secret(name: str) -> str:

@@ -27,6 +27,9 @@ ACTIVITY_NAME = "tdsl.http"
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
 """The methods an ``http`` step may use."""
 
+STATUS_PATTERN = r"^[1-5]([0-9]{2}|[0-9]x|xx)$"
+"""A status (``404``) or a pattern of statuses (``2xx``, ``40x``), as ``expect`` lists them (lower case)."""
+
 DEFAULT_EXPECT = ("2xx",)
 """The statuses a response may have unless ``expect`` says otherwise."""
 
