@@ -31,8 +31,11 @@ ERROR_TYPES = ("HTTPError", "HTTPAuthError")
 _SCALARS = (str, int, float, bool)
 
 
-def render_request(interp: Interpreter, spec: HttpRequest, frame: Frame, path: str) -> dict[str, Any]:
-    """The request as the activity receives it: templates rendered, values checked."""
+def render_request(
+    interp: Interpreter, spec: HttpRequest, step_id: str | None, frame: Frame, path: str
+) -> dict[str, Any]:
+    """The request as the activity receives it: templates rendered, values checked, and the id of the step
+    that sends it (``step``)."""
 
     def fail(message: str, expression: str | None = None) -> DefinitionFailedAtRun:
         return DefinitionFailedAtRun(f"http: {message}", step=path, expression=expression)
@@ -44,6 +47,8 @@ def render_request(interp: Interpreter, spec: HttpRequest, frame: Frame, path: s
     if not isinstance(url, str) or not url.startswith(("http://", "https://")):
         raise fail(f"url must render to an http:// or https:// URL, not {url!r}", spec.url)
     request: dict[str, Any] = {"method": method, "url": url}
+    if step_id is not None:
+        request["step"] = step_id  # for logs and offline mocks; the activity sends no such thing
     if spec.headers:
         headers = interp.render(spec.headers, frame, path)
         request["headers"] = {name: _text(value, f"header {name!r}", fail) for name, value in headers.items()
@@ -81,7 +86,7 @@ def _query_value(value: Any, name: str, fail: Any) -> str | list[str]:
 
 def build_http_call(interp: Interpreter, step: HttpStep, frame: Frame, path: str) -> ActivityCall:
     """The call of the built-in activity for ``step``, with the options resolved as for activity steps."""
-    request = render_request(interp, step.http, frame, path)
+    request = render_request(interp, step.http, step.id, frame, path)
 
     def text(value: str, what: str) -> str:
         rendered = interp.render(value, frame, path)

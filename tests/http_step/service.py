@@ -2,7 +2,9 @@
 
 Its answers are data the tests compare: ``/echo`` returns the request as it arrived, ``/flaky/{key}`` and
 ``/throttled/{key}`` fail the first time a key is used (503; 429 with ``Retry-After: 1``) and succeed after,
-``/secure`` accepts only the bearer token it was given, and every request is recorded in :attr:`requests`.
+``/secure`` accepts only the bearer token it was given, ``/orders/...`` is the order service of
+``definitions/http_order_lookup.yaml`` (:data:`ORDERS`, behind the token), and every request is recorded in
+:attr:`Service.requests`.
 """
 
 from __future__ import annotations
@@ -20,6 +22,11 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+ORDERS = {
+    "A-1": {"status": "shipped", "email": "ann@example.com"},
+    "A-2": {"status": "packed", "email": "bob@example.com"},
+}
+"""The orders the order service knows; any other id is 404."""
 
 
 @dataclass
@@ -39,6 +46,8 @@ class Service:
     token: str
     requests: list[Recorded] = field(default_factory=list)
     hits: Counter[str] = field(default_factory=Counter)
+    order_events: list[tuple[str, Any]] = field(default_factory=list)
+    """``(order id, event)`` of every event posted to the order service."""
 
     def paths(self, prefix: str) -> list[str]:
         return [r.path for r in self.requests if r.path.startswith(prefix)]
@@ -87,11 +96,32 @@ def build_app(service: Service) -> Starlette:
 
     async def secure(request: Request) -> Response:
         await record(request)
-        if request.headers.get("authorization") != f"Bearer {service.token}":
+        if not authorized(request):
             return PlainTextResponse("who are you", status_code=401)
         return JSONResponse({"authorized": True})
 
+    def authorized(request: Request) -> bool:
+        return request.headers.get("authorization") == f"Bearer {service.token}"
+
+    async def order(request: Request) -> Response:
+        await record(request)
+        found = ORDERS.get(request.path_params["order_id"])
+        if not authorized(request):
+            return PlainTextResponse("who are you", status_code=401)
+        if found is None:
+            return JSONResponse({"error": "no such order"}, status_code=404)
+        return JSONResponse({"id": request.path_params["order_id"], **found})
+
+    async def order_event(request: Request) -> Response:
+        await record(request)
+        if not authorized(request):
+            return PlainTextResponse("who are you", status_code=401)
+        service.order_events.append((request.path_params["order_id"], await request.json()))
+        return Response(status_code=201)
+
     return Starlette(routes=[
+        Route("/orders/{order_id}", order),
+        Route("/orders/{order_id}/events", order_event, methods=["POST"]),
         Route("/echo", echo, methods=METHODS),
         Route("/text", text),
         Route("/status/{code:int}", status, methods=METHODS),
