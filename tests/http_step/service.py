@@ -18,7 +18,7 @@ from typing import Any
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -119,7 +119,21 @@ def build_app(service: Service) -> Starlette:
         service.order_events.append((request.path_params["order_id"], await request.json()))
         return Response(status_code=201)
 
+    async def odd(request: Request) -> Response:
+        await record(request)
+        kind = request.path_params["kind"]
+        if kind == "problem":  # a JSON media type of its own
+            return Response('{"title": "gone"}', status_code=410, media_type="application/problem+json")
+        if kind == "not-json":  # says JSON, is not
+            return Response("{oops", media_type="application/json")
+        if kind == "empty":
+            return Response(status_code=204)
+        if kind == "redirect":
+            return RedirectResponse("/text", status_code=302)
+        return Response(status_code=404)
+
     return Starlette(routes=[
+        Route("/odd/{kind}", odd),
         Route("/orders/{order_id}", order),
         Route("/orders/{order_id}/events", order_event, methods=["POST"]),
         Route("/echo", echo, methods=METHODS),
