@@ -39,7 +39,7 @@ steps:
       url: "{{ input.base }}/echo"
       headers: {X-Order: "{{ input.order }}", X-Plain: fixed}
       query: {page: 2, tag: [a, "{{ input.tag }}"]}
-      json: {order: "{{ input.order }}", note: "{{ input.note }}", count: 3}
+      json: {order: "{{ input.order }}", note: "{{ input.note }}", count: 3, activity: walking}
   - id: texted
     http: {url: "{{ input.base }}/text"}
   - id: raw
@@ -74,7 +74,8 @@ async def test_the_request_is_sent_as_declared_and_answers_become_results(
         "headers": {"x-order": "A-1", "x-plain": "fixed"},
         "content_type": "application/json",
     }
-    assert json.loads(body) == {"order": "A-1", "count": 3,
+    # An ``activity`` key in a body is data, not an activity the run needs (the start is not refused).
+    assert json.loads(body) == {"order": "A-1", "count": 3, "activity": "walking",
                                 "note": "{{ input.order }} is data, not a template"}
     assert result["texted"]["status"] == 200
     assert result["texted"]["text"] == "plain hello" and "json" not in result["texted"]
