@@ -174,7 +174,10 @@ def _transport_failure(request: Mapping[str, Any], err: Exception) -> Applicatio
 async def http_request(request: dict[str, Any]) -> dict[str, Any]:
     """Send ``request`` (as an ``http`` step renders it) and return the response as data."""
     headers = {str(k): str(v) for k, v in (request.get("headers") or {}).items()}
-    headers.update(auth_headers(request.get("auth")))
+    credentials = auth_headers(request.get("auth"))
+    replaced = {name.lower() for name in credentials}  # ``auth`` wins over a header of the same name
+    headers = {name: value for name, value in headers.items() if name.lower() not in replaced}
+    headers.update(credentials)
     content: dict[str, Any] = {}
     if "json" in request:
         content["json"] = request["json"]

@@ -10,6 +10,7 @@ carries one mapping of details, which the step's error shows as ``error.details`
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -70,7 +71,10 @@ def render_request(
     return request
 
 
-def _text(value: Any, what: str, fail: Any) -> str:
+Fail = Callable[[str], DefinitionFailedAtRun]
+
+
+def _text(value: Any, what: str, fail: Fail) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, _SCALARS):
@@ -78,7 +82,7 @@ def _text(value: Any, what: str, fail: Any) -> str:
     raise fail(f"{what} must render to a text or a number, not {value!r}")
 
 
-def _query_value(value: Any, name: str, fail: Any) -> str | list[str]:
+def _query_value(value: Any, name: str, fail: Fail) -> str | list[str]:
     if isinstance(value, list):
         return [_text(item, f"query parameter {name!r}", fail) for item in value]
     return _text(value, f"query parameter {name!r}", fail)

@@ -89,3 +89,15 @@ async def test_connection_failures_are_retried_and_bad_urls_are_not(service: Ser
                                   "reason": "ConnectError"}
     unusable = await failure({"url": "http://exa mple.com:port/"})
     assert unusable.type == "HTTPError" and unusable.non_retryable
+
+
+async def test_auth_replaces_a_header_of_the_same_name(
+    service: Service, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("T_KEY", "k-from-env")
+    answer = await http_request({
+        "url": f"{service.base_url}/echo",
+        "headers": {"x-key": "written", "X-Other": "kept"},
+        "auth": {"api_key_from_env": "T_KEY", "header": "X-Key"},
+    })
+    assert answer["json"]["headers"] == {"x-key": "k-from-env", "x-other": "kept"}
