@@ -45,8 +45,10 @@ def render_request(
     if method not in HTTP_METHODS:
         raise fail(f"method {spec.method!r} is not one of {', '.join(HTTP_METHODS)}")
     url = interp.render(spec.url, frame, path)
-    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-        raise fail(f"url must render to an http:// or https:// URL, not {url!r}", spec.url)
+    if not isinstance(url, str) or not url.lower().startswith(("http://", "https://")):
+        # Usually the run's data (a URL from the input): a step error a ``catch`` can handle, sent nowhere.
+        raise StepFailed(ERROR_TYPES[0], f"url must be an http:// or https:// URL, not {url!r}", step=path,
+                         details={"status": None, "method": method, "url": url, "reason": "InvalidURL"})
     request: dict[str, Any] = {"method": method, "url": url}
     if step_id is not None:
         request["step"] = step_id  # for logs and offline mocks; the activity sends no such thing

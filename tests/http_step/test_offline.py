@@ -134,10 +134,8 @@ def test_an_http_step_is_compensated_with_its_response() -> None:
     assert [c["step"] for c in result.compensations] == ["booking"]
 
 
-def test_a_url_that_renders_to_no_http_url_is_a_definition_error() -> None:
+def test_a_url_that_renders_to_no_http_url_fails_the_step_without_a_call() -> None:
     result = run(CAUGHT.replace("https://items.example.com/items/{{ input.id }}", "{{ input.id }}"),
                  {"tdsl.http": lambda request: {}}, {"id": "ftp://items"})
-    assert result.status == "failed"
-    assert result.error is not None and result.error.type == "DefinitionError"
-    assert "url must render to an http:// or https:// URL" in result.error.message
+    assert result.output == {"status": None, "step": "try#0/try/lookup"}  # caught as an HTTPError
     assert result.calls == []
