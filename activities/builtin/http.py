@@ -37,6 +37,11 @@ AUTH_ERROR_TYPE = "HTTPAuthError"
 BODY_EXCERPT = 2000
 """How many characters of an unexpected response's body its error carries."""
 
+MAX_RESPONSE_BYTES = 1024 * 1024
+"""The largest response body a step takes: its result goes into the run's history, whose payloads Temporal
+limits (2 MB by default); a larger one fails the step (``HTTPError``, never retried) instead of every attempt
+failing to report its result."""
+
 DEFAULT_TIMEOUT = 60.0
 """Seconds a request may take when it is not sent by an activity with a timeout."""
 
@@ -196,4 +201,14 @@ async def http_request(request: dict[str, Any]) -> dict[str, Any]:
         raise _transport_failure(request, err) from None
     if not expected(response.status_code, request.get("expect")):
         raise _failure(request, response)
+    if len(response.content) > MAX_RESPONSE_BYTES:
+        method, url = request.get("method", "GET"), request["url"]
+        raise ApplicationError(
+            f"{method} {url} answered {len(response.content)} bytes, more than a step takes "
+            f"({MAX_RESPONSE_BYTES})",
+            {"status": response.status_code, "method": method, "url": url, "reason": "ResponseTooLarge",
+             "size": len(response.content)},
+            type=ERROR_TYPE,
+            non_retryable=True,
+        )
     return _result(response)

@@ -126,6 +126,8 @@ def build_app(service: Service) -> Starlette:
             return Response('{"title": "gone"}', status_code=410, media_type="application/problem+json")
         if kind == "not-json":  # says JSON, is not
             return Response("{oops", media_type="application/json")
+        if kind == "big":  # more than a step takes
+            return PlainTextResponse("x" * (1024 * 1024 + 1))
         if kind == "empty":
             return Response(status_code=204)
         if kind == "redirect":

@@ -101,3 +101,9 @@ async def test_auth_replaces_a_header_of_the_same_name(
         "auth": {"api_key_from_env": "T_KEY", "header": "X-Key"},
     })
     assert answer["json"]["headers"] == {"x-key": "k-from-env", "x-other": "kept"}
+
+
+async def test_a_response_too_large_for_the_history_fails_at_once(service: Service) -> None:
+    large = await failure({"url": f"{service.base_url}/odd/big"})
+    assert large.type == "HTTPError" and large.non_retryable
+    assert large.details[0]["reason"] == "ResponseTooLarge" and large.details[0]["size"] == 1024 * 1024 + 1
