@@ -5,7 +5,8 @@ The request arrives as one mapping (``method``, ``url``, ``headers``, ``query``,
 ``{status, headers, text}``. A status outside ``expect`` (default ``2xx``) fails with type ``HTTPError`` and
 ``{status, method, url, body}`` as details (the body cut to :data:`BODY_EXCERPT` characters). 5xx, 429 and
 connection failures are retried by the step's retry policy; other statuses are not (``non_retryable``), and
-a ``Retry-After`` header sets the delay before the next attempt.
+a ``Retry-After`` header sets the delay before the next attempt. A body larger than
+:data:`MAX_RESPONSE_BYTES` fails at once: the result would not fit the run's history.
 
 Secrets are resolved here, from the worker's environment: ``auth`` names variables, and only the names
 travel through the workflow's history. A variable that is not set fails the step (``HTTPAuthError``, never
