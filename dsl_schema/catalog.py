@@ -197,11 +197,16 @@ def child_definition_names(data: Any) -> set[str]:
 
 
 def activity_names(data: Any) -> Iterator[str]:
-    """Every activity name a definition (as data) calls, compensations included, in document order."""
-    for mapping in _mappings(data):
-        name = mapping.get("activity")
-        if isinstance(name, str):
-            yield name
+    """Every activity name a definition (as data) calls, compensations included, in document order. Only
+    steps call activities: an ``activity`` key in data (an ``http`` step's JSON body, a ``set`` value) is
+    no call."""
+    from .lint.outline import outline  # the steps, found by their kinds' declarations
+
+    for info in outline(data).steps:
+        name = info.data.get("activity") if info.kind == "activity" else None
+        compensate = info.data.get("compensate")
+        undo = compensate.get("activity") if isinstance(compensate, dict) else None
+        yield from (value for value in (name, undo) if isinstance(value, str))
 
 
 def _mappings(data: Any) -> Iterator[dict[Any, Any]]:

@@ -9,6 +9,7 @@ from datetime import timedelta
 from temporalio.client import Client
 from temporalio.worker import Worker, WorkflowRunner
 
+from tdsl.activities.builtin import builtin_activities
 from tdsl.activities.idempotency import IdempotencyKeys
 from tdsl.activities.registry import ActivityRegistry
 from tdsl.interpreter import DSLWorkflow
@@ -25,8 +26,8 @@ def build_worker(
     workflows: Sequence[type] = (),
     workflow_runner: WorkflowRunner | None = None,
 ) -> Worker:
-    """A worker for ``task_queue``: the DSL workflow plus ``workflows``, and exactly the registry's
-    activities."""
+    """A worker for ``task_queue``: the DSL workflow plus ``workflows``, the registry's activities and the
+    built-in ones the registry does not replace (``tdsl.http``, :mod:`tdsl.activities.builtin`)."""
     settings = settings or WorkerSettings()
     executor = (
         ThreadPoolExecutor(max_workers=settings.max_concurrent_activities, thread_name_prefix="activity")
@@ -37,7 +38,7 @@ def build_worker(
         client,
         task_queue=task_queue,
         workflows=[DSLWorkflow, *workflows],
-        activities=registry.activities(),
+        activities=[*registry.activities(), *builtin_activities(registry)],
         activity_executor=executor,
         workflow_runner=workflow_runner or dsl_workflow_runner(),
         max_concurrent_activities=settings.max_concurrent_activities,

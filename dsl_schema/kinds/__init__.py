@@ -17,6 +17,7 @@ from . import (
     child,
     fail,
     foreach,
+    http,
     parallel,
     return_,
     set_,
@@ -29,7 +30,7 @@ from . import (
 from .base import StepBase, StepKind
 
 KIND_MODULES: tuple[ModuleType, ...] = (
-    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, child, return_, fail,
+    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, child, return_, fail, http,
 )
 
 KINDS: dict[str, StepKind] = {module.KIND.key: module.KIND for module in KIND_MODULES}

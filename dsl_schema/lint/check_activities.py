@@ -35,7 +35,7 @@ def check(ctx: LintContext) -> Iterator[Diagnostic]:
         if info.kind == "activity":
             yield from _call(ctx, info.data, info.path)
         compensate = info.data.get("compensate")
-        if info.kind in ("activity", "child") and isinstance(compensate, dict):
+        if info.kind in ("activity", "child", "http") and isinstance(compensate, dict):
             yield from _call(ctx, compensate, (*info.path, "compensate"))
 
 

@@ -55,6 +55,14 @@ CODES: dict[str, Code] = {
         Code("E306", "expressions", "non-deterministic construct (random, lipsum, cycler, now(), ...)"),
         Code("E307", "expressions", "attribute the sandbox refuses (names starting with an underscore)"),
         Code("W308", "expressions", "condition is a plain string (always true) or empty (always false)"),
+        # http steps (dsl_schema.lint.check_http)
+        Code("E330", "http", "`url` that is not an absolute http(s) URL (empty, another scheme, no host)"),
+        Code("E331", "http", "`method` that is not an HTTP method (GET, POST, PUT, PATCH, DELETE, ...)"),
+        Code("E332", "http", "`json` and `body` both given"),
+        Code("E333", "http", "`expect` entry that is not a status (100-599) nor a pattern such as `2xx`"),
+        Code("E334", "http",
+             "`auth` names an invalid environment variable (it names a secret, never holds it)"),
+        Code("W335", "http", "`Authorization` header written in `headers` (secrets belong in `auth`)"),
         # activities (dsl_schema.lint.check_activities)
         Code("E400", "activities", "unknown activity (not in the activity registry)"),
         Code("E401", "activities", "wrong number of positional arguments, or a required argument missing"),

@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..diagnostics import Diagnostic
 from ..loader import LoadedDocument
-from . import check_activities, check_expressions, check_messages, check_saga, check_steps, check_values
+from . import (
+    check_activities,
+    check_expressions,
+    check_http,
+    check_messages,
+    check_saga,
+    check_steps,
+    check_values,
+)
 from .context import ActivityLookup, LintContext
 from .outline import outline
 
@@ -21,6 +29,7 @@ FAMILIES: tuple[Callable[[LintContext], Iterable[Diagnostic]], ...] = (
     check_steps.check,
     check_expressions.check,
     check_activities.check,
+    check_http.check,
     check_messages.check,
     check_values.check,
     check_saga.check,

@@ -11,6 +11,7 @@ from temporalio.exceptions import ApplicationError
 
 from tdsl.dsl_schema.durations import parse_duration
 from tdsl.errors import SetupError
+from tdsl.interpreter.offline.http_mocks import route_http_mocks
 
 
 class MockError(SetupError):
@@ -87,8 +88,10 @@ def build_mock(spec: Mapping[str, Any]) -> Callable[..., Any]:
 
 
 def build_mocks(*tables: Mapping[str, Any] | None) -> dict[str, Callable[..., Any]]:
-    """The activities of a case: the mocks of each table, later tables replacing earlier ones by name."""
+    """The activities of a case: the mocks of each table, later tables replacing earlier ones by name.
+    Mocks of single ``http`` steps (``tdsl.http:<step id>``) answer through the ``tdsl.http`` activity
+    (:func:`~tdsl.interpreter.offline.http_mocks.route_http_mocks`)."""
     merged: dict[str, Mapping[str, Any]] = {}
     for table in tables:
         merged.update(table or {})
-    return {name: build_mock(spec) for name, spec in merged.items()}
+    return route_http_mocks({name: build_mock(spec) for name, spec in merged.items()})

@@ -22,6 +22,7 @@ EXAMPLE_INPUTS = {
     "send_reminder": "reminder.json",
     "expense_report": "expense.json",
     "subscription_renewal": "subscription.json",
+    "http_order_lookup": "http_order_lookup.json",
 }
 
 

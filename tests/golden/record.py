@@ -93,7 +93,8 @@ async def record(scenarios: list[Scenario]) -> list[Path]:
                             f"{scenario.name}: its source must be named {scenario.definition!r}"
                         )
                     runs = time_skipping_runs(h) if scenario.time_skipping else h.runs
-                    path = await record_one(scenario, runs, client)
+                    with scenario.serving() as served:
+                        path = await record_one(served, runs, client)
                     print(f"recorded {scenario.name}: {path}")
                     written.append(path)
     return written

@@ -38,8 +38,10 @@ does.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from temporalio.client import WorkflowHandle
@@ -69,6 +71,13 @@ class Scenario:
     dynamic_config: tuple[str, ...] = ()
     """Extra dev-server settings the scenario needs (``key=value``); such scenarios get a server of their
     own."""
+    serve: Callable[[Scenario], AbstractContextManager[Scenario]] | None = None
+    """A local service the run calls (an ``http`` step's), running while the scenario is recorded: given
+    the scenario, it yields the scenario to record (its input completed with the service's URL)."""
+
+    def serving(self) -> AbstractContextManager[Scenario]:
+        """The scenario to record, with its service running when it has one (:attr:`serve`)."""
+        return self.serve(self) if self.serve is not None else nullcontext(self)
 
     @property
     def workflow_id(self) -> str:
@@ -125,6 +134,24 @@ async def amend_then_approve(handle: WorkflowHandle[Any, Any], runs: RunService)
     if answer != {"amount": 450, "amendments": 1}:
         raise RuntimeError(f"the amendment answered {answer!r}")
     await runs.signal(handle.id, "approve", {"by": "grace"})
+
+
+@contextmanager
+def order_service(scenario: Scenario) -> Iterator[Scenario]:
+    """The order service of ``http_order_lookup`` on a free local port, its token in the worker's
+    environment (the history holds the service's URL, never the token)."""
+    from tests.http_step.service import RunningService
+
+    previous = os.environ.get("ORDERS_API_TOKEN")
+    with RunningService(token="golden-orders-token") as service:
+        os.environ["ORDERS_API_TOKEN"] = service.token
+        try:
+            yield replace(scenario, input={**scenario.input, "service_url": service.base_url})
+        finally:
+            if previous is None:
+                os.environ.pop("ORDERS_API_TOKEN", None)
+            else:
+                os.environ["ORDERS_API_TOKEN"] = previous
 
 
 REQUEST: dict[str, Any] = {"id": "G-R1", "title": "New laptop", "amount": 1800}
@@ -381,6 +408,14 @@ SCENARIOS: list[Scenario] = [
         description="cancelled while holding two reservations: flight then hotel cancelled, the run ends "
         "cancelled",
     ),
+    Scenario(
+        "http_order_lookup_shipped",
+        "http_order_lookup",
+        {"order_id": "A-1"},
+        serve=order_service,
+        description="http steps against a local order service: the order is looked up (GET, bearer token "
+        "from the environment), the lookup recorded (POST json), the customer mailed",
+    ),
 ]
 
 
@@ -389,6 +424,7 @@ EXAMPLE_DEFINITIONS: tuple[str, ...] = (
     "booking_saga",
     "data_processing",
     "expense_report",
+    "http_order_lookup",
     "order_processing",
     "send_reminder",
     "subscription_renewal",

@@ -172,6 +172,12 @@ class Builder:
             step["return"] = {"status": "done", "value": self.expression(where)}
         elif kind == "fail":
             step["fail"] = {"message": self.expression(where), "type": "Rejected"}
+        elif kind == "http":
+            method = self.draw(st.sampled_from(["GET", "POST"]))
+            step["http"] = {"method": method, "url": f"https://api.example.com/items/{self.expression(where)}",
+                            "expect": ["2xx", 404], "auth": {"bearer_from_env": "API_TOKEN"}}
+            if method == "POST":
+                step["http"]["json"] = {"value": self.expression(where)}
         else:
             raise NotImplementedError(f"tests/lint/strategies.py draws no {kind!r} step yet")
         return step

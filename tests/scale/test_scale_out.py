@@ -121,7 +121,10 @@ def setup(tmp_path: Path) -> tuple[Path, Path, Catalog, ActivityRegistry]:
 
 
 async def test_fan_out_survives_a_killed_workflow_worker_and_compensations_take_effect_once(
-    client: Client, temporal_address: str, task_queue: str, setup: tuple[Path, Path, Catalog, ActivityRegistry]
+    client: Client,
+    temporal_address: str,
+    task_queue: str,
+    setup: tuple[Path, Path, Catalog, ActivityRegistry],
 ) -> None:
     folder, database, catalog, registry = setup
     io_queue = f"{task_queue}-io"
