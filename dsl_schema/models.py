@@ -58,6 +58,7 @@ from .kinds.try_ import CatchClause, TryStep
 from .kinds.wait import WaitFor, WaitStep, WaitUntil
 from .kinds.wait_for import WaitForSignals, WaitForStep
 from .kinds.while_ import WhileBody, WhileStep
+from .schedules import ScheduleDecl, ScheduleName
 
 _Model = Model
 _StepBase = StepBase
@@ -124,6 +125,10 @@ class Definition(Model):
                     "(template; sees error and compensations).",
     )
     compensation_order: Literal["reverse", "parallel"] = "reverse"
+    schedules: dict[ScheduleName, ScheduleDecl] | None = Field(
+        default=None,
+        description="Temporal Schedules starting this definition (tdsl schedules apply; docs/SCHEDULES.md).",
+    )
 
 
 rebuild(Definition)
@@ -135,7 +140,8 @@ __all__ = [
     "Compensation", "Defaults", "Definition", "DefinitionName", "Duration", "FailBody", "FailStep",
     "ForeachBody", "ForeachStep",
     "Identifier", "Integer", "NonEmptyStr", "ParallelBody", "ParallelStep", "QueryDecl", "RetryPolicy",
-    "ReturnStep", "SetStep", "SignalDecl", "Step", "StepKind", "StepList", "SwitchBody", "SwitchCase",
+    "ReturnStep", "ScheduleDecl", "SetStep", "SignalDecl", "Step", "StepKind", "StepList", "SwitchBody",
+    "SwitchCase",
     "SwitchStep", "Template", "TemplateString", "TryStep", "UpdateDecl", "WaitFor", "WaitForSignals",
     "WaitForStep", "WaitStep", "WaitUntil", "WhileBody", "WhileStep", "kind_of", "step_kind",
 ]
