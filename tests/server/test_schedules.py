@@ -6,10 +6,10 @@ backfilled."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import pytest
 from temporalio.client import Client
@@ -42,7 +42,8 @@ output:
   source: "{{ vars.source }}"
 """
 
-EngineFactory = Callable[[str], Awaitable[TemporalEngine]]
+class EngineFactory(Protocol):
+    async def __call__(self, text: str, **schedules: Any) -> TemporalEngine: ...
 
 
 @pytest.fixture
