@@ -20,7 +20,7 @@ from ..config import Settings
 from ..engine import TemporalEngine
 from .errors import install_error_handlers
 from .limits import BodySizeLimit
-from .routers import definitions, health, runs
+from .routers import definitions, health, runs, schedules
 
 __all__ = ["create_app"]
 
@@ -65,4 +65,5 @@ def create_app(
     app.include_router(health.router)
     app.include_router(definitions.router)
     app.include_router(runs.router)
+    app.include_router(schedules.router)
     return app
