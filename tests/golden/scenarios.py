@@ -381,6 +381,12 @@ SCENARIOS: list[Scenario] = [
         description="cancelled while holding two reservations: flight then hotel cancelled, the run ends "
         "cancelled",
     ),
+    Scenario(
+        "nightly_dataset_report_nightly",
+        "nightly_dataset_report",
+        {"datasets": ["orders-120", "customers-40"], "report_to": "data-team@example.com"},
+        description="the input of its nightly schedule: two datasets counted, the report mailed",
+    ),
 ]
 
 
@@ -389,6 +395,7 @@ EXAMPLE_DEFINITIONS: tuple[str, ...] = (
     "booking_saga",
     "data_processing",
     "expense_report",
+    "nightly_dataset_report",
     "order_processing",
     "send_reminder",
     "subscription_renewal",
