@@ -15,6 +15,7 @@ import dataclasses
 import logging
 from collections.abc import Callable
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from temporalio.api.common.v1 import Payload
@@ -98,7 +99,9 @@ class ScheduleService:
         for wanted in desired.values():
             plan.changes.append(await self._reconcile(wanted, dry_run))
         if prune:
-            refused = set(self.runs.catalog.refused)
+            catalog = self.runs.catalog
+            # A definition with errors is not gone: by name when its YAML parsed, else by its file's name.
+            refused = {*catalog.refused, *(PurePath(file).stem for file in catalog.invalid)}
             for ref in await self._owned_refs():
                 if ref.id in desired or ref.definition in refused:
                     continue

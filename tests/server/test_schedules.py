@@ -5,6 +5,7 @@ backfilled."""
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from typing import Any, Protocol
 
 import pytest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from tdsl.server.engine import TemporalEngine
 from tdsl.server.schedules import ScheduleService, UnknownSchedule
@@ -65,10 +67,10 @@ async def engines(client: Client, tmp_path: Path) -> AsyncIterator[EngineFactory
         return engine
 
     yield start
+    for name in ("nightly", "hourly"):  # by id: listing may lag behind a create
+        with contextlib.suppress(RPCError):
+            await client.get_schedule_handle(f"tdsl:{queue}:nightly_report:{name}").delete()
     if started:
-        service = started[-1].schedules
-        for listed in await service.list_schedules():
-            await service.delete(listed["id"])
         await started[-1].stop()
 
 
@@ -185,3 +187,19 @@ async def test_apply_on_start_and_delete(engines: EngineFactory) -> None:
     deleted = await service.delete("nightly_report:hourly")
     assert deleted["deleted"] is True
     assert _actions(await service.apply(dry_run=True))["hourly"] == ("create", ())
+
+
+async def test_prune_keeps_the_schedules_of_a_definition_with_errors(engines: EngineFactory) -> None:
+    engine = await engines(REPORT)
+    await engine.schedules.apply()
+    nightly = f"tdsl:{engine.schedules.task_queue}:nightly_report:nightly"
+
+    async def listed() -> bool:
+        return nightly in {s["id"] for s in await engine.schedules.list_schedules()}
+
+    await eventually(listed, what="the nightly schedule to be listed")
+    broken = await engines(REPORT.replace('cron: "0 2 * * *"', 'cron: "0 25 * * *"'))  # E450
+    assert "nightly_report" not in broken.catalog.entries
+    plan = await broken.schedules.apply(prune=True)
+    assert plan.changes == []
+    assert (await broken.schedules.describe("nightly_report:nightly"))["declared"]["cron"] == "0 2 * * *"
