@@ -22,6 +22,7 @@ EXAMPLE_INPUTS = {
     "send_reminder": "reminder.json",
     "expense_report": "expense.json",
     "subscription_renewal": "subscription.json",
+    "nightly_dataset_report": "nightly_dataset_report.json",
 }
 
 
