@@ -17,7 +17,7 @@ such as ``30s``/``5m``/``24h``/``2d``/``PT30S``, or an expression that renders t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import ConfigDict, Field
 
@@ -58,7 +58,6 @@ from .kinds.try_ import CatchClause, TryStep
 from .kinds.wait import WaitFor, WaitStep, WaitUntil
 from .kinds.wait_for import WaitForSignals, WaitForStep
 from .kinds.while_ import WhileBody, WhileStep
-from .schedules import ScheduleDecl, ScheduleName
 
 _Model = Model
 _StepBase = StepBase
@@ -89,6 +88,43 @@ class UpdateDecl(Model):
     message: str | None = None
     set: Annotated[dict[Identifier, Expr], AssignsVars()] | None = None
     return_: Expr = Field(default=None, alias="return")
+
+
+SCHEDULE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+DEFAULT_TIMEZONE = "UTC"
+ScheduleName: TypeAlias = Annotated[str, Field(pattern=SCHEDULE_NAME_PATTERN, max_length=100)]
+OverlapPolicy: TypeAlias = Literal[
+    "skip", "buffer_one", "buffer_all", "cancel_other", "terminate_other", "allow_all"
+]
+
+
+class ScheduleDecl(Model):
+    """When to start the definition (``cron`` or ``interval``), with which input, and what to do when a run
+    is still going when the next is due (``docs/SCHEDULES.md``; the checks: ``lint/check_schedules.py``)."""
+
+    description: str | None = None
+    cron: NonEmptyStr | None = Field(
+        default=None,
+        description="Five-field cron expression (minute hour day-of-month month day-of-week) or @daily, "
+                    "@hourly, ...; read in `timezone`.",
+    )
+    interval: Duration | None = Field(default=None, description="Start every this long (instead of cron).")
+    offset: Duration | None = Field(
+        default=None, description="With interval: shift the start times by this much (shorter than interval)."
+    )
+    timezone: NonEmptyStr = Field(default=DEFAULT_TIMEZONE, description="IANA time zone of the cron fields.")
+    input: Any = Field(
+        default=None, description="Input of every run (data, checked against the input schema)."
+    )
+    overlap: OverlapPolicy = Field(
+        default="skip", description="What to do when the previous run is still open."
+    )
+    catchup_window: Duration | None = Field(
+        default=None, description="How late a missed start may still happen (default one year)."
+    )
+    jitter: Duration | None = Field(default=None, description="Delay each start by a random time up to this.")
+    paused: bool = Field(default=False, description="Create the schedule paused.")
+    note: str | None = Field(default=None, description="Note shown with the schedule's state.")
 
 
 class Definition(Model):

@@ -10,17 +10,16 @@
         overlap: skip
 
 Each entry becomes one Temporal Schedule (``tdsl schedules apply``, see ``docs/SCHEDULES.md``) that starts the
-definition with ``input`` exactly as ``tdsl run`` would. This module holds the model and the plain facts the
-linter and the reconciler share; it imports neither Temporal nor the catalog.
+definition with ``input`` exactly as ``tdsl run`` would. The model is declared with the definition's in
+:mod:`.models` (workflow code loads it); this module adds the facts the linter and the reconciler share. It
+imports neither Temporal nor the catalog.
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, TypeAlias
+import typing
 
-from pydantic import Field
-
-from .kinds.base import Duration, Model, NonEmptyStr
+from .models import DEFAULT_TIMEZONE, SCHEDULE_NAME_PATTERN, OverlapPolicy, ScheduleDecl, ScheduleName
 
 __all__ = [
     "CRON_MACROS",
@@ -32,46 +31,7 @@ __all__ = [
     "ScheduleName",
 ]
 
-SCHEDULE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-DEFAULT_TIMEZONE = "UTC"
-
-OverlapPolicy: TypeAlias = Literal[
-    "skip", "buffer_one", "buffer_all", "cancel_other", "terminate_other", "allow_all"
-]
-OVERLAP_POLICIES: tuple[str, ...] = (
-    "skip", "buffer_one", "buffer_all", "cancel_other", "terminate_other", "allow_all"
-)
+OVERLAP_POLICIES: tuple[str, ...] = typing.get_args(OverlapPolicy)
 
 CRON_MACROS = frozenset({"@yearly", "@annually", "@monthly", "@weekly", "@daily", "@midnight", "@hourly"})
 """The ``@`` shorthands Temporal's cron parser accepts besides five-field expressions."""
-
-ScheduleName: TypeAlias = Annotated[str, Field(pattern=SCHEDULE_NAME_PATTERN, max_length=100)]
-
-
-class ScheduleDecl(Model):
-    """When to start the definition (``cron`` or ``interval``), with which input, and what to do when a run
-    is still going when the next is due."""
-
-    description: str | None = None
-    cron: NonEmptyStr | None = Field(
-        default=None,
-        description="Five-field cron expression (minute hour day-of-month month day-of-week) or @daily, "
-                    "@hourly, ...; read in `timezone`.",
-    )
-    interval: Duration | None = Field(default=None, description="Start every this long (instead of cron).")
-    offset: Duration | None = Field(
-        default=None, description="With interval: shift the start times by this much (shorter than interval)."
-    )
-    timezone: NonEmptyStr = Field(default=DEFAULT_TIMEZONE, description="IANA time zone of the cron fields.")
-    input: Any = Field(
-        default=None, description="Input of every run (data, checked against the input schema)."
-    )
-    overlap: OverlapPolicy = Field(
-        default="skip", description="What to do when the previous run is still open."
-    )
-    catchup_window: Duration | None = Field(
-        default=None, description="How late a missed start may still happen (default one year)."
-    )
-    jitter: Duration | None = Field(default=None, description="Delay each start by a random time up to this.")
-    paused: bool = Field(default=False, description="Create the schedule paused.")
-    note: str | None = Field(default=None, description="Note shown with the schedule's state.")
