@@ -64,6 +64,6 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=engine.settings.http.max_body_bytes)
     app.include_router(health.router)
     app.include_router(definitions.router)
-    app.include_router(runs.router)
     app.include_router(schedules.router)
+    app.include_router(runs.router)
     return app
