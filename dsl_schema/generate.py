@@ -39,6 +39,7 @@ MODEL_DEFS: dict[type[BaseModel], str] = {
     models.QueryDecl: "query",
     models.UpdateDecl: "update",
     models.Compensation: "compensation",
+    models.ScheduleDecl: "schedule",
 }
 """Models given their own ``$defs`` entry (the others are inlined where they are used)."""
 
@@ -168,7 +169,7 @@ def generate() -> dict[str, Any]:
     for name in ("identifier", "duration", "template_string"):  # the shared types first, as a reader wants
         gen.type_schema({"identifier": models.Identifier, "duration": models.Duration,
                          "template_string": models.TemplateString}[name])
-    for name in ("retry", "signal", "query", "update", "compensation"):
+    for name in ("retry", "signal", "query", "update", "compensation", "schedule"):
         gen.type_schema(next(model for model, def_name in MODEL_DEFS.items() if def_name == name))
     gen.defs["step"] = {"oneOf": [{"$ref": f"#/$defs/{kind.schema_name}"} for kind in KINDS.values()]}
     for kind in KINDS.values():
@@ -179,7 +180,7 @@ def generate() -> dict[str, Any]:
     extra = models.Definition.model_config.get("json_schema_extra")
     assert isinstance(extra, dict)
     shared = ("identifier", "duration", "template_string", "retry", "signal", "query", "update",
-              "compensation", "steps", "step_list", "step")
+              "compensation", "schedule", "steps", "step_list", "step")
     defs = {name: gen.defs[name] for name in shared}
     defs.update({kind.schema_name: gen.defs[kind.schema_name] for kind in KINDS.values()})
     return {

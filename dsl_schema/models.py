@@ -17,7 +17,7 @@ such as ``30s``/``5m``/``24h``/``2d``/``PT30S``, or an expression that renders t
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeAlias
 
 from pydantic import ConfigDict, Field
 
@@ -90,6 +90,43 @@ class UpdateDecl(Model):
     return_: Expr = Field(default=None, alias="return")
 
 
+SCHEDULE_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+DEFAULT_TIMEZONE = "UTC"
+ScheduleName: TypeAlias = Annotated[str, Field(pattern=SCHEDULE_NAME_PATTERN, max_length=100)]
+OverlapPolicy: TypeAlias = Literal[
+    "skip", "buffer_one", "buffer_all", "cancel_other", "terminate_other", "allow_all"
+]
+
+
+class ScheduleDecl(Model):
+    """When to start the definition (``cron`` or ``interval``), with which input, and what to do when a run
+    is still going when the next is due (``docs/SCHEDULES.md``; the checks: ``lint/check_schedules.py``)."""
+
+    description: str | None = None
+    cron: NonEmptyStr | None = Field(
+        default=None,
+        description="Five-field cron expression (minute hour day-of-month month day-of-week) or @daily, "
+                    "@hourly, ...; read in `timezone`.",
+    )
+    interval: Duration | None = Field(default=None, description="Start every this long (instead of cron).")
+    offset: Duration | None = Field(
+        default=None, description="With interval: shift the start times by this much (shorter than interval)."
+    )
+    timezone: NonEmptyStr = Field(default=DEFAULT_TIMEZONE, description="IANA time zone of the cron fields.")
+    input: Any = Field(
+        default=None, description="Input of every run (data, checked against the input schema)."
+    )
+    overlap: OverlapPolicy = Field(
+        default="skip", description="What to do when the previous run is still open."
+    )
+    catchup_window: Duration | None = Field(
+        default=None, description="How late a missed start may still happen (default one year)."
+    )
+    jitter: Duration | None = Field(default=None, description="Delay each start by a random time up to this.")
+    paused: bool = Field(default=False, description="Create the schedule paused.")
+    note: str | None = Field(default=None, description="Note shown with the schedule's state.")
+
+
 class Definition(Model):
     """A whole workflow definition (one YAML file)."""
 
@@ -124,6 +161,10 @@ class Definition(Model):
                     "(template; sees error and compensations).",
     )
     compensation_order: Literal["reverse", "parallel"] = "reverse"
+    schedules: dict[ScheduleName, ScheduleDecl] | None = Field(
+        default=None,
+        description="Temporal Schedules starting this definition (tdsl schedules apply; docs/SCHEDULES.md).",
+    )
 
 
 rebuild(Definition)
@@ -135,7 +176,8 @@ __all__ = [
     "Compensation", "Defaults", "Definition", "DefinitionName", "Duration", "FailBody", "FailStep",
     "ForeachBody", "ForeachStep",
     "Identifier", "Integer", "NonEmptyStr", "ParallelBody", "ParallelStep", "QueryDecl", "RetryPolicy",
-    "ReturnStep", "SetStep", "SignalDecl", "Step", "StepKind", "StepList", "SwitchBody", "SwitchCase",
+    "ReturnStep", "ScheduleDecl", "SetStep", "SignalDecl", "Step", "StepKind", "StepList", "SwitchBody",
+    "SwitchCase",
     "SwitchStep", "Template", "TemplateString", "TryStep", "UpdateDecl", "WaitFor", "WaitForSignals",
     "WaitForStep", "WaitStep", "WaitUntil", "WhileBody", "WhileStep", "kind_of", "step_kind",
 ]

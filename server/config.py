@@ -27,6 +27,7 @@ __all__ = [
     "ConfigError",
     "DevSettings",
     "HTTPSettings",
+    "SchedulesSettings",
     "Settings",
     "TLSSettings",
     "TemporalSettings",
@@ -99,6 +100,15 @@ class DevSettings(_Section):
     http: bool = True
 
 
+class SchedulesSettings(_Section):
+    """Declared schedules (``docs/SCHEDULES.md``)."""
+
+    # Reconcile the definitions' schedules with Temporal when the engine (a worker, the HTTP service) starts.
+    apply_on_start: bool = False
+    # ... and then also delete the schedules whose definition or entry is gone.
+    prune_on_start: bool = False
+
+
 class Settings(_Section):
     """All settings. Build with :func:`load_settings`."""
 
@@ -107,6 +117,7 @@ class Settings(_Section):
     activity_modules: list[str] = Field(default_factory=lambda: ["tdsl.activities.examples"])
     http: HTTPSettings = Field(default_factory=HTTPSettings)
     dev: DevSettings = Field(default_factory=DevSettings)
+    schedules: SchedulesSettings = Field(default_factory=SchedulesSettings)
 
 
 def load_settings(

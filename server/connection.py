@@ -17,6 +17,7 @@ from temporalio.client import Client
 from temporalio.service import TLSConfig
 
 from .config_sources import DEFAULT_ADDRESS, ConfigError
+from .connection_errors import explain
 
 __all__ = ["ConnectionSettings", "TLSOptions", "connect", "connection_settings", "tls_config"]
 
@@ -188,7 +189,9 @@ async def connect(settings: _Connection) -> Client:
                 tls=tls,
             )
         except RuntimeError as err:
-            if loop.time() >= deadline:
-                raise EngineNotReady(f"cannot connect to Temporal at {settings.url}: {err}") from None
+            hint, permanent = explain(str(err), settings)
+            if permanent or loop.time() >= deadline:
+                said = f"{hint} ({err})" if hint else str(err)
+                raise EngineNotReady(f"cannot connect to Temporal at {settings.url}: {said}") from None
         # A server that is starting refuses connections, then answers "not healthy yet" for a moment.
         await asyncio.sleep(0.2)

@@ -30,7 +30,7 @@ import sys
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from temporalio import activity
 from temporalio.client import Client
@@ -49,6 +49,9 @@ from .errors import EngineNotReady
 from .runs import RunService
 from .worker import build_worker
 from .workflows_api import RunHandle, WorkflowsAPI
+
+if TYPE_CHECKING:
+    from .schedules import ScheduleService
 
 __all__ = ["EngineActivities", "RunHandle", "TemporalEngine", "WorkerRegistry", "WorkflowsAPI"]
 
@@ -223,6 +226,25 @@ class TemporalEngine:
                 self._run_worker(self._worker), name="temporal-dsl-worker"
             )
         self._ready = True
+        if self.settings.schedules.apply_on_start:
+            await self._apply_schedules()
+
+    async def _apply_schedules(self) -> None:
+        """``schedules.apply_on_start``: a schedule that cannot be applied is logged; the engine runs on."""
+        try:
+            plan = await self.schedules.apply(prune=self.settings.schedules.prune_on_start)
+        except Exception as err:
+            log.error("the declared schedules were not applied: %s: %s", type(err).__name__, err)
+            return
+        log.info("schedules applied:\n%s", plan.render())
+
+    @property
+    def schedules(self) -> ScheduleService:
+        """Declared schedules and the Temporal Schedules tdsl owns on this task queue (docs/SCHEDULES.md);
+        :class:`EngineNotReady` before :meth:`start`."""
+        from .schedules import ScheduleService
+
+        return ScheduleService(self.require_runs())
 
     async def _run_worker(self, worker: Worker) -> None:
         try:

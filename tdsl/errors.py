@@ -28,6 +28,7 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   ├── NotFound                          [server.errors] -> 404
     │   │   ├── UnknownDefinition             [server.errors] no definition or code workflow of that name
     │   │   ├── UnknownRun                    [server.errors] no run with that workflow id
+    │   │   ├── UnknownSchedule               [server.schedules.errors] no schedule tdsl owns of that id
     │   │   └── UnknownHandler                [server.errors] the run's workflow declares no such handler
     │   │       ├── UnknownSignal             [server.errors]
     │   │       ├── UnknownQuery              [server.errors]

@@ -68,6 +68,14 @@ CODES: dict[str, Code] = {
         Code("E401", "activities", "wrong number of positional arguments, or a required argument missing"),
         Code("E402", "activities", "unknown keyword argument"),
         Code("E403", "activities", "argument given both by position and by keyword"),
+        # schedules (dsl_schema.lint.check_schedules)
+        Code("E450", "schedules", "invalid cron expression in a schedule"),
+        Code("E451", "schedules", "unknown time zone in a schedule"),
+        Code("E452", "schedules", "invalid schedule duration (interval, offset, catchup_window, jitter)"),
+        Code("E453", "schedules", "schedule `input` does not match the definition's input schema"),
+        Code("E454", "schedules", "schedule without exactly one of `cron` and `interval`"),
+        Code("E455", "schedules", "schedule `offset` without `interval`, or not shorter than it"),
+        Code("W450", "schedules", "schedule `jitter` not shorter than its `interval`"),
         # signals, queries, updates (dsl_schema.lint.check_messages)
         Code("E500", "messages", "signal used but not declared"),
         Code("W501", "messages", "signal declared but never waited for nor read"),

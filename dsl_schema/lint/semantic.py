@@ -18,6 +18,7 @@ from . import (
     check_http,
     check_messages,
     check_saga,
+    check_schedules,
     check_steps,
     check_values,
 )
@@ -33,6 +34,7 @@ FAMILIES: tuple[Callable[[LintContext], Iterable[Diagnostic]], ...] = (
     check_messages.check,
     check_values.check,
     check_saga.check,
+    check_schedules.check,
 )
 
 _IGNORE = re.compile(r"#\s*lint:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -233,8 +233,52 @@ def _replay(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=Command(f"{_CLI}.replay_cmd", "run"))
 
 
+def _schedules(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "schedules", help="apply the definitions' declared schedules to Temporal, and operate them",
+        description="Declared schedules (docs/SCHEDULES.md). A schedule is named by its id or as "
+                    "DEFINITION:SCHEDULE on the configured task queue.",
+    )
+    actions = parser.add_subparsers(dest="schedules_command", metavar="ACTION", required=True)
+
+    def action(name: str, help: str, function: str, *, schedule: bool = True) -> argparse.ArgumentParser:
+        sub = actions.add_parser(name, help=help, description=help)
+        if schedule:
+            sub.add_argument("schedule", help="schedule id, or DEFINITION:SCHEDULE")
+        sub.set_defaults(func=Command(f"{_CLI}.schedules_cmd", function))
+        return sub
+
+    def finish(sub: argparse.ArgumentParser, *, json: bool = True) -> None:
+        if json:
+            sub.add_argument("--json", action="store_true", help="print JSON")
+        add_connection_options(sub)
+
+    p = action("apply", "create, update (and with --prune delete) schedules to match the definitions",
+               "apply", schedule=False)
+    p.add_argument("--prune", action="store_true",
+                   help="also delete the schedules tdsl owns on this task queue that are no longer declared")
+    p.add_argument("--dry-run", action="store_true", help="print what would change; change nothing")
+    finish(p)
+    finish(action("list", "list the schedules tdsl owns on this task queue", "list_schedules",
+                  schedule=False))
+    finish(action("describe", "show one schedule: state, declaration, next and recent runs", "describe"),
+           json=False)
+    p = action("pause", "pause a schedule", "pause")
+    p.add_argument("--note", help="why (shown with the schedule)")
+    finish(p)
+    p = action("unpause", "unpause a schedule", "unpause")
+    p.add_argument("--note", help="shown with the schedule")
+    finish(p)
+    finish(action("trigger", "start a run now, as the schedule would", "trigger"))
+    p = action("backfill", "start the runs the schedule would have started in a past window", "backfill")
+    p.add_argument("--start", required=True, help="window start, ISO 8601 (UTC when no zone is given)")
+    p.add_argument("--end", required=True, help="window end, ISO 8601")
+    finish(p)
+    finish(action("delete", "delete a schedule (apply creates a declared one again)", "delete"), json=False)
+
+
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _replay, _ops]
+VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _schedules, _replay, _ops]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

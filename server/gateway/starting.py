@@ -183,13 +183,21 @@ class RunStarter:
         templated = self.workflow_id_for(entry, input) if workflow_id is None else None
         final_id = workflow_id or templated or f"{name}-{uuid.uuid4()}"
         reuse = reuse_running if reuse_running is not None else templated is not None
+        args, memo = self.run_arguments(entry, input)
+        return await self._start(name, args, final_id, queue, memo, delay, reuse)
+
+    def run_arguments(self, entry: CatalogEntry, input: Any) -> tuple[list[Any], dict[str, Any]]:
+        """The workflow arguments and memo of a run of ``entry`` with ``input``, pinned to the definition as
+        the catalog holds it now: what :meth:`start` sends, and what a declared schedule starts. The workflow
+        type is the definition's name. Check the input and activities first (:meth:`check_input`,
+        :meth:`check_activities`)."""
         # Not cached by the parent's sha256: a child definition may change (or appear) while its parent does
         # not, and every start pins the children as the catalog holds them now.
         children = self.catalog.children_of(entry.name)
         payload = RunPayload(
             definition=entry.data, input=input, children=children, source=entry.source
         ).to_data()
-        return await self._start(name, [payload], final_id, queue, entry.memo(), delay, reuse)
+        return [payload], entry.memo()
 
     async def _start(
         self,

@@ -23,6 +23,7 @@ EXAMPLE_INPUTS = {
     "expense_report": "expense.json",
     "subscription_renewal": "subscription.json",
     "http_order_lookup": "http_order_lookup.json",
+    "nightly_dataset_report": "nightly_dataset_report.json",
 }
 
 

@@ -416,6 +416,12 @@ SCENARIOS: list[Scenario] = [
         description="http steps against a local order service: the order is looked up (GET, bearer token "
         "from the environment), the lookup recorded (POST json), the customer mailed",
     ),
+    Scenario(
+        "nightly_dataset_report_nightly",
+        "nightly_dataset_report",
+        {"datasets": ["orders-120", "customers-40"], "report_to": "data-team@example.com"},
+        description="the input of its nightly schedule: two datasets counted, the report mailed",
+    ),
 ]
 
 
@@ -425,6 +431,7 @@ EXAMPLE_DEFINITIONS: tuple[str, ...] = (
     "data_processing",
     "expense_report",
     "http_order_lookup",
+    "nightly_dataset_report",
     "order_processing",
     "send_reminder",
     "subscription_renewal",

@@ -53,6 +53,13 @@ async def test_openapi_schema_and_docs(http: httpx.AsyncClient) -> None:
         "/runs/{workflow_id}/signals/{name}",
         "/runs/{workflow_id}/terminate",
         "/runs/{workflow_id}/updates/{name}",
+        "/schedules",
+        "/schedules/apply",
+        "/schedules/{schedule}",
+        "/schedules/{schedule}/backfill",
+        "/schedules/{schedule}/pause",
+        "/schedules/{schedule}/trigger",
+        "/schedules/{schedule}/unpause",
     ]
     start = schema["paths"]["/definitions/{name}/runs"]["post"]
     assert sorted(start["requestBody"]["content"]["application/json"]["schema"]["properties"]) == [
