@@ -66,6 +66,8 @@ Not errors: control flow, never reported (they do not derive from :class:`TdslEr
     ContinueAsNew             [interpreter.errors] (BaseException) the run continues as a new run
     CompletedWhileCancelled   [interpreter.errors] (BaseException) an activity finished while its step was
                               being cancelled
+    ForeignWorkflowType       [interpreter.workflow] a workflow type that is no definition: its workflow task
+                              fails (not the run) so a worker that registers the type takes it
     _BatchHadEnough           [interpreter.steps.foreach] a batch saw more failures than it tolerates
     _StartToCloseTimeout      [interpreter.offline.runtime] an offline activity attempt ran out of time
     CaseFailed                [server.testing.plugin] a definition test case failed (pytest reports it as a
