@@ -44,7 +44,7 @@ from tdsl.interpreter import PASSTHROUGH_MODULES
 
 from .code_workflows import WorkerRegistry
 from .config import Settings, load_settings
-from .connection import connect
+from .connection import check_namespace, connect
 from .errors import EngineNotReady
 from .runs import RunService
 from .worker import build_worker
@@ -204,7 +204,12 @@ class TemporalEngine:
         if not temporal.enabled:
             log.warning("Temporal is disabled in the configuration (temporal.enabled: false)")
             return
-        self.client = client or self.client or await connect(temporal)
+        given = client or self.client
+        # connect() checks the namespace; a client handed in is checked here, so a wrong namespace is
+        # reported now rather than as a missing run (or a worker dying) later.
+        self.client = given or await connect(temporal)
+        if given is not None:
+            await check_namespace(given)
         self._note_reachable(True)
         self.runs = RunService(
             self.client, self.catalog, self.activities, temporal.task_queue, self.workers.described()

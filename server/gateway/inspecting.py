@@ -24,7 +24,7 @@ from temporalio.client import (
 from temporalio.converter import WorkflowSerializationContext
 from temporalio.service import RPCError, RPCStatusCode
 
-from ..errors import RunDidNotComplete, UnknownRun
+from ..errors import EngineNotReady, RunDidNotComplete, UnknownRun
 from ..run_errors import failure_outcome, quote, rpc_error, status_word
 from ..run_types import RunInfo, RunOutcome, RunStatus, iso
 from .pinned import PinnedDefinition
@@ -180,6 +180,8 @@ class RunInspector:
                     }
                 )
         except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:  # listing finds no namespace, never a missing run
+                raise EngineNotReady(f"namespace {self.client.namespace!r} not found") from None
             raise rpc_error(err, "") from None
         return runs
 
