@@ -53,8 +53,13 @@ class WorkerSettings(_Section):
     """The worker the engine runs in-process (the seed's ``temporal.worker`` keys plus a few more)."""
 
     enabled: bool = True
-    activities_per_second: float | None = None
+    # Activity starts per second across the whole task queue (every worker of it): Temporal's per-queue
+    # limit, enforced by the server.
+    activities_per_second: float | None = Field(default=None, gt=0)
+    # Activity starts per second of this worker alone.
+    worker_activities_per_second: float | None = Field(default=None, gt=0)
     max_concurrent_activities: int = Field(default=100, ge=1)
+    # Workflow tasks run at once (at least 2: one slot starves on the sticky queue; see server/worker.py).
     max_concurrent_workflows: int = Field(default=100, ge=1)
     max_cached_workflows: int = Field(default=1000, ge=0)
     graceful_shutdown_seconds: float = Field(default=5.0, ge=0)

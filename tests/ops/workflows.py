@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -30,3 +31,36 @@ class CallsWithoutArguments:
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RetryPolicy(maximum_attempts=1),
         )
+
+
+@workflow.defn
+class FanOut:
+    """Start ``count`` ``ops_noop`` activities at once (their start times show any rate limit)."""
+
+    @workflow.run
+    async def run(self, count: int) -> int:
+        calls = [
+            workflow.execute_activity("ops_noop", n, start_to_close_timeout=timedelta(seconds=30))
+            for n in range(count)
+        ]
+        return len(await asyncio.gather(*calls))
+
+
+@workflow.defn
+class OneSecond:
+    """One activity of about a second (``ops_pause``)."""
+
+    @workflow.run
+    async def run(self, seconds: float) -> float:
+        return await workflow.execute_activity(
+            "ops_pause", seconds, start_to_close_timeout=timedelta(seconds=30)
+        )
+
+
+async def ops_noop(n: int) -> int:
+    return n
+
+
+async def ops_pause(seconds: float) -> float:
+    await asyncio.sleep(seconds)  # the activity's own work: a real pause
+    return seconds
