@@ -228,6 +228,9 @@ class TemporalEngine:
         self.runs = RunService(
             self.client, self.catalog, self.activities, temporal.task_queue, self.workers.described()
         )
+        # The worker and the run service have their workflows now: a later registration would be listed
+        # but never run, so it is refused.
+        self.workers.close()
         if temporal.worker.enabled:
             self._worker = build_worker(
                 self.client,
@@ -262,6 +265,7 @@ class TemporalEngine:
         """Stop the worker gracefully (in-flight activities get the configured grace period)."""
         self._ready = False
         self.runs = None
+        self.workers.reopen()
         if self._monitor is not None:
             self._monitor.cancel()
             await asyncio.gather(self._monitor, return_exceptions=True)

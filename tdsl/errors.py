@@ -52,6 +52,8 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   ├── UsageError                        [server.cli.common] bad command-line input (exit status 2)
     │   ├── LintPathError                     [dsl_schema.lint.runner] a path given to the linter is missing
     │   ├── HistoryFileError                  [server.replay.sources] a path given to replay holds no history
+    │   ├── RegistrationClosed (RuntimeError)  [server.code_workflows] a workflow registered after the
+    │   │                                 engine started
     │   ├── MockError                         [server.testing.mocks] a test file's mock cannot be built
     │   ├── DevServerError (RuntimeError)     [server.devserver] the Temporal dev server did not start
     │   └── HTTPServiceError (RuntimeError)   [server.http.serving] the HTTP service did not start
