@@ -21,12 +21,12 @@ class Double:
 
 @workflow.defn
 class CallsWithoutArguments:
-    """Call ``process_batch`` without the arguments it needs: the activity fails with an ArgumentError."""
+    """Call ``ops_noop`` without the argument it needs: the activity fails with an ArgumentError."""
 
     @workflow.run
     async def run(self, value: dict[str, Any]) -> Any:
         return await workflow.execute_activity(
-            "tally",
+            "ops_noop",
             args=[],
             start_to_close_timeout=timedelta(seconds=10),
             retry_policy=RetryPolicy(maximum_attempts=1),
