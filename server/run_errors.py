@@ -93,7 +93,7 @@ def _link(failure: BaseException) -> dict[str, Any]:
     if isinstance(failure, ActivityError):
         link.update(activity=failure.activity_type, activity_id=failure.activity_id)
     elif isinstance(failure, ChildWorkflowError):
-        link.update(workflow=failure.workflow_type, workflow_id=failure.id)
+        link.update(workflow=failure.workflow_type, workflow_id=failure.workflow_id)
     return link
 
 
