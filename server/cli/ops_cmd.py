@@ -97,8 +97,14 @@ def format_status(info: RunInfo) -> str:
             lines.append(f"  signals     {', '.join(progress['pending_signals'])} (not yet handled)")
         for ignored in progress.get("ignored_signals") or []:
             lines.append(f"  ignored     {json.dumps(ignored, default=str)}")
+        if progress.get("stopped_in"):
+            lines.append(f"  stopped in  {', '.join(progress['stopped_in'])}")
         if progress.get("compensations"):
             lines.append(f"  compensated {json.dumps(progress['compensations'], default=str)}")
+    if info.error:
+        lines.append(f"  error       {info.error['type']}: {info.error['message']}")
+    for stall in info.stalled or []:
+        lines.append(f"  STALLED     {stall['message']}")
     return "\n".join(lines)
 
 

@@ -64,3 +64,20 @@ async def ops_noop(n: int) -> int:
 async def ops_pause(seconds: float) -> float:
     await asyncio.sleep(seconds)  # the activity's own work: a real pause
     return seconds
+
+
+@workflow.defn
+class KeepsFailing:
+    """An activity that always fails, retried every second (a run that is not progressing)."""
+
+    @workflow.run
+    async def run(self) -> Any:
+        return await workflow.execute_activity(
+            "ops_fail",
+            start_to_close_timeout=timedelta(seconds=10),
+            retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), backoff_coefficient=1.0),
+        )
+
+
+async def ops_fail() -> None:
+    raise RuntimeError("the ledger is locked")
