@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..devserver import DevServer
 from ..engine import TemporalEngine
-from .common import EXIT_FAILED, EXIT_OK, error, run_async, settings_from
+from .common import EXIT_FAILED, EXIT_OK, definitions_note, error, run_async, settings_from
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,7 +57,10 @@ def run(args: argparse.Namespace) -> int:
                 f"Worker           task queue {settings.temporal.task_queue!r}, "
                 f"{len(engine.activities)} activities"
             )
-            print(f"Definitions      {', '.join(engine.catalog.names()) or '(none)'}")
+            names = engine.catalog.names()
+            print(f"Definitions      {', '.join(names) or '(none)'}")
+            if not names:
+                print(f"                 {definitions_note(settings.definitions, names)}")
             for file in engine.catalog.invalid:
                 print(f"  invalid: {file} (run 'tdsl lint {file}')")
             print("Press Ctrl-C to stop.", flush=True)

@@ -56,7 +56,12 @@ def _run(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-wait", action="store_true", help="print the workflow id instead of the result")
     parser.add_argument("--delay", type=float, help="start delay in seconds")
-    parser.add_argument("--timeout", type=float, help="seconds to wait for the result")
+    parser.add_argument("--timeout", type=float,
+                        help="seconds to wait for the result (default 300; 0: no limit); exit 3 when the "
+                             "run is still running then")
+    parser.add_argument("--progress", action="store_true",
+                        help="show the progress on stderr while waiting (default: when it is a terminal)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="do not show the progress")
     add_connection_options(parser)
     parser.set_defaults(func=Command(f"{_CLI}.run_cmd", "run"))
 

@@ -30,7 +30,7 @@ from ..run_types import RunInfo, RunOutcome, RunStatus, iso
 from .diagnosing import diagnose
 from .pinned import PinnedDefinition
 
-__all__ = ["PROGRESS_QUERY", "PROGRESS_TIMEOUT", "RunInspector"]
+__all__ = ["PROGRESS_QUERY", "PROGRESS_TIMEOUT", "RunInspector", "did_not_complete"]
 
 # The built-in query every DSL run answers: ``tdsl.interpreter.PROGRESS_QUERY``, spelled out here because
 # importing the interpreter package costs the run-addressing CLI verbs about a quarter of a second
@@ -42,6 +42,18 @@ PROGRESS_TIMEOUT = timedelta(seconds=3)
 
 # Pinned definitions by (name, sha256): a definition with that hash is the same text in every run.
 _PINNED_CACHE_SIZE = 256
+
+
+def did_not_complete(outcome: RunOutcome) -> RunDidNotComplete:
+    """The error of a run that closed without completing (what :meth:`RunInspector.result` raises)."""
+    error = outcome.error
+    why = f"{error['type']}: {error['message']}" if error is not None else "no error recorded"
+    return RunDidNotComplete(
+        f"run {outcome.workflow_id!r} {outcome.status.value.lower()}: {why}",
+        workflow_id=outcome.workflow_id,
+        status=outcome.status.value,
+        error=error,
+    )
 
 
 def _as_of(status: RunStatus, progress: dict[str, Any] | None) -> dict[str, Any] | None:
@@ -174,14 +186,7 @@ class RunInspector:
             return outcome.result
         if outcome.status is RunStatus.RUNNING:
             raise TimeoutError(f"run {workflow_id!r} did not finish within {timeout}s")
-        error = outcome.error
-        why = f"{error['type']}: {error['message']}" if error is not None else "no error recorded"
-        raise RunDidNotComplete(
-            f"run {workflow_id!r} {outcome.status.value.lower()}: {why}",
-            workflow_id=workflow_id,
-            status=outcome.status.value,
-            error=error,
-        )
+        raise did_not_complete(outcome)
 
     # ------------------------------------------------------------------ listing and history
     async def list_runs(
