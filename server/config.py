@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tdsl.dsl_schema.suggest import closest_name
+
 from .config_sources import DEFAULT_ADDRESS, ConfigError, settings_tree
 
 __all__ = [
@@ -122,5 +124,23 @@ def load_settings(
     try:
         return Settings.model_validate(tree)
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in err.errors())
         raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+def _problem(loc: tuple[int | str, ...], kind: str, message: str) -> str:
+    """One validation problem; an unknown key says which known key it is closest to."""
+    where = ".".join(map(str, loc))
+    if kind != "extra_forbidden":
+        return f"{where}: {message}"
+    model: Any = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return f"{where}: unknown key"
+        model = annotation
+    known = list(model.model_fields)
+    close = closest_name(str(loc[-1]), known)
+    hint = f" (did you mean {close!r}?)" if close else f" (known: {', '.join(known)})"
+    return f"{where}: unknown key{hint}"

@@ -238,8 +238,18 @@ def _replay(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=Command(f"{_CLI}.replay_cmd", "run"))
 
 
+def _completion(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "completion", help="print a shell completion script (bash or zsh)",
+        description='Print a shell completion script: eval "$(tdsl completion bash)" in ~/.bashrc, or '
+                    'eval "$(tdsl completion zsh)" in ~/.zshrc.',
+    )
+    parser.add_argument("shell", choices=("bash", "zsh"), help="the shell")
+    parser.set_defaults(func=Command(f"{_CLI}.completion_cmd", "run"))
+
+
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _replay, _ops]
+VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _replay, _ops, _completion]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:
