@@ -3,6 +3,7 @@ you mean" for misspelt definition names and configuration keys, connection error
 
 from __future__ import annotations
 
+import argparse
 import subprocess
 from pathlib import Path
 
@@ -22,7 +23,7 @@ async def test_version() -> None:
 
 def test_every_verb_has_a_description() -> None:
     parser = build_parser()
-    [verbs] = [a for a in parser._actions if a.dest == "command"]
+    [verbs] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     assert verbs.choices
     missing = [name for name, verb in verbs.choices.items() if not verb.description]
     assert missing == []
