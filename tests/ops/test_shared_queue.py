@@ -66,10 +66,10 @@ async def test_code_workflows_complete_on_a_queue_shared_with_a_dsl_worker(
             await client.start_workflow(
                 "Double", n, id=f"double-{uuid.uuid4().hex[:8]}", task_queue=task_queue
             )
-            for n in range(4)
+            for n in range(3)
         ]
         # Each run is taken by either worker; the DSL worker hands its tasks back, so none fails.
         results = await asyncio.wait_for(asyncio.gather(*(h.result() for h in handles)), 120)
     finally:
         await engine.stop()
-    assert results == [0, 2, 4, 6]
+    assert results == [0, 2, 4]
