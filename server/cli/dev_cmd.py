@@ -85,11 +85,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def run_example(engine: TemporalEngine, name: str, input_text: str | None) -> None:
+    from ..errors import UnknownDefinition
     from .common import read_json_argument
 
     value = read_json_argument(input_text)
     runs = engine.require_runs()
-    started = await runs.start(name, value)
+    try:
+        started = await runs.start(name, value)
+    except UnknownDefinition as err:
+        if not engine.catalog.names():
+            err.message += f"; {definitions_note(engine.settings.definitions, [])}"
+        raise err
     print(f"Example run      {name} (workflow id {started.workflow_id})", flush=True)
     result = await runs.result(started.workflow_id, timeout=60)
     print(json.dumps(result, indent=2), flush=True)
