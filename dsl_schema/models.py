@@ -143,6 +143,13 @@ class Definition(Model):
         default=None,
         description="Workflow id template, e.g. order-{{ input.order_id }}; makes starts idempotent.",
     )
+    id_reuse: Literal["unless_completed", "always", "never"] | None = Field(
+        default=None,
+        description="When a start whose id (from the id template) names an earlier run starts a new run: "
+        "unless_completed (default: a running or completed run is returned; after a failure, cancellation "
+        "or termination a new run starts), always (only a running run is returned), never (any earlier "
+        "run is returned).",
+    )
     input: dict[str, Any] | None = Field(default=None, description="JSON Schema of the run input.")
     defaults: Defaults | None = Field(
         default=None, description="Activity options applied where a step sets none."

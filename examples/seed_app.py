@@ -16,9 +16,10 @@ for unknown or closed runs; the health check is a plain call. The engine's own e
 errors into JSON answers with the right status.
 
 The code-defined workflows run on their own task queue (``seed-app``, or ``$TEMPORAL_TASK_QUEUE``): the
-worker of ``tdsl dev`` runs the generic DSL workflow for any workflow type on its queue and does not know
-these classes. This app's worker runs both, so the YAML definitions (``order_processing``, ``approval``...)
-can be started here too. The Web UI is at http://localhost:8233.
+worker of ``tdsl dev`` does not know these classes. On a shared queue it leaves their tasks to this app's
+worker (docs/OPERATIONS.md), but each one it picks up first waits for Temporal's retry. This app's worker
+runs both, so the YAML definitions (``order_processing``, ``approval``...) can be started here too. The Web
+UI is at http://localhost:8233.
 """
 
 from __future__ import annotations

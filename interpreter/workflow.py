@@ -23,7 +23,13 @@ with workflow.unsafe.imports_passed_through():
     from .run import PROGRESS_QUERY, HandlerFailedInWorkflow, Run
     from .temporal_runtime import TemporalRuntime
 
-__all__ = ["PROGRESS_QUERY", "DSLWorkflow"]
+__all__ = ["PROGRESS_QUERY", "DSLWorkflow", "ForeignWorkflowType"]
+
+
+class ForeignWorkflowType(Exception):
+    """A workflow type this worker does not interpret: its start input carries no definition (a code-defined
+    workflow started on a task queue the DSL worker shares). Raised from the workflow it fails the workflow
+    *task*, never the run, so Temporal hands the task to another worker of the queue that knows the type."""
 
 
 def _decode(args: Sequence[RawValue]) -> Any:
@@ -35,13 +41,30 @@ def _decode(args: Sequence[RawValue]) -> Any:
     return values[0] if len(values) == 1 else values
 
 
-def _input(args: Sequence[RawValue]) -> RunPayload:
+_NOT_DECODED = object()
+
+
+def _start_value(args: Sequence[RawValue]) -> Any:
+    """The single start argument as plain data; ``_NOT_DECODED`` when there is not exactly one argument or
+    it is not data the converter reads."""
     if len(args) != 1:
-        raise DefinitionFailedAtRun("the workflow input must be one object with a 'definition' mapping")
+        return _NOT_DECODED
+    try:
+        return workflow.payload_converter().from_payload(args[0].payload)
+    except Exception:
+        return _NOT_DECODED
+
+
+def _is_definition_run(value: Any) -> bool:
+    """Whether a start input is meant for this workflow: one object with a ``definition`` key."""
+    return isinstance(value, dict) and "definition" in value
+
+
+def _input(value: Any) -> RunPayload:
     try:
         # JSON through the converter, then typed as the converter types it (``RunPayload.from_data``,
         # which builds a plain start without resolving the dataclass's type hints on every run)
-        return RunPayload.from_data(workflow.payload_converter().from_payload(args[0].payload))
+        return RunPayload.from_data(value)
     except DefinitionFailedAtRun:
         raise
     except Exception as err:  # any shape the converter cannot make a run of: fail the run, never the task
@@ -60,10 +83,20 @@ class DSLWorkflow:
 
     @workflow.init
     def __init__(self, args: Sequence[RawValue]) -> None:
-        self._run = Run(TemporalRuntime(), lambda: _input(args))
+        value = _start_value(args)
+        # A type that is no definition (a code workflow on a shared task queue) is not ours to fail: its
+        # task is left to the worker that registers it (see ``run``).
+        self._foreign = not _is_definition_run(value)
+        self._run = Run(TemporalRuntime(), lambda: _input(value))
 
     @workflow.run
     async def run(self, args: Sequence[RawValue]) -> Any:
+        if self._foreign:
+            raise ForeignWorkflowType(
+                f"workflow type {workflow.info().workflow_type!r} is not a definition run (its input "
+                "carries no definition); it needs a worker that registers it on task queue "
+                f"{workflow.info().task_queue!r}"
+            )
         try:
             return await self._run.execute()
         except DefinitionFailedAtRun as err:  # the input was not a valid run: fail it, never retry it

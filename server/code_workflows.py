@@ -15,9 +15,15 @@ from typing import Any, TypeVar
 
 from temporalio.converter import value_to_type
 
+from tdsl.errors import SetupError
+
 from .errors import InvalidInput
 
-__all__ = ["CodeWorkflow", "WorkerRegistry"]
+__all__ = ["CodeWorkflow", "RegistrationClosed", "WorkerRegistry"]
+
+
+class RegistrationClosed(SetupError, RuntimeError):
+    """A workflow was registered after the engine started: its worker is built and would not run it."""
 
 W = TypeVar("W", bound=type)
 
@@ -178,9 +184,24 @@ class WorkerRegistry:
 
     def __init__(self) -> None:
         self._workflows: dict[str, CodeWorkflow] = {}
+        self._closed = False
+
+    def close(self) -> None:
+        """Refuse registrations from now on (the engine started: its worker has its workflows)."""
+        self._closed = True
+
+    def reopen(self) -> None:
+        """Accept registrations again (the engine stopped; the next start builds a new worker)."""
+        self._closed = False
 
     def register_workflow(self, cls: W) -> W:
-        """Register a ``@workflow.defn`` class; returns it unchanged (usable as a decorator)."""
+        """Register a ``@workflow.defn`` class; returns it unchanged (usable as a decorator).
+        :class:`RegistrationClosed` once the engine has started."""
+        if self._closed:
+            raise RegistrationClosed(
+                f"cannot register workflow {getattr(cls, '__name__', cls)!s} after the engine started: "
+                "register workflows before `await engine.start()` (or stop the engine first)"
+            )
         code = CodeWorkflow.from_class(cls)
         existing = self._workflows.get(code.name)
         if existing is not None and existing.cls is not cls:

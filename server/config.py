@@ -20,6 +20,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from tdsl.dsl_schema.suggest import closest_name
+
 from .config_sources import DEFAULT_ADDRESS, ConfigError, settings_tree
 
 __all__ = [
@@ -54,8 +56,13 @@ class WorkerSettings(_Section):
     """The worker the engine runs in-process (the seed's ``temporal.worker`` keys plus a few more)."""
 
     enabled: bool = True
-    activities_per_second: float | None = None
+    # Activity starts per second across the whole task queue (every worker of it): Temporal's per-queue
+    # limit, enforced by the server.
+    activities_per_second: float | None = Field(default=None, gt=0)
+    # Activity starts per second of this worker alone.
+    worker_activities_per_second: float | None = Field(default=None, gt=0)
     max_concurrent_activities: int = Field(default=100, ge=1)
+    # Workflow tasks run at once (at least 2: one slot starves on the sticky queue; see server/worker.py).
     max_concurrent_workflows: int = Field(default=100, ge=1)
     max_cached_workflows: int = Field(default=1000, ge=0)
     graceful_shutdown_seconds: float = Field(default=5.0, ge=0)
@@ -131,5 +138,23 @@ def load_settings(
     try:
         return Settings.model_validate(tree)
     except ValidationError as err:
-        problems = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg']}" for e in err.errors())
+        problems = "; ".join(_problem(e["loc"], e["type"], e["msg"]) for e in err.errors())
         raise ConfigError(f"invalid configuration: {problems}") from None
+
+
+def _problem(loc: tuple[int | str, ...], kind: str, message: str) -> str:
+    """One validation problem; an unknown key says which known key it is closest to."""
+    where = ".".join(map(str, loc))
+    if kind != "extra_forbidden":
+        return f"{where}: {message}"
+    model: Any = Settings
+    for part in loc[:-1]:
+        field = model.model_fields.get(part) if isinstance(part, str) else None
+        annotation = field.annotation if field is not None else None
+        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+            return f"{where}: unknown key"
+        model = annotation
+    known = list(model.model_fields)
+    close = closest_name(str(loc[-1]), known)
+    hint = f" (did you mean {close!r}?)" if close else f" (known: {', '.join(known)})"
+    return f"{where}: unknown key{hint}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -19,7 +20,15 @@ from temporalio.service import TLSConfig
 from .config_sources import DEFAULT_ADDRESS, ConfigError
 from .connection_errors import explain
 
-__all__ = ["ConnectionSettings", "TLSOptions", "connect", "connection_settings", "tls_config"]
+__all__ = [
+    "ConnectionSettings",
+    "TLSOptions",
+    "check_namespace",
+    "connect",
+    "connection_settings",
+    "tls_config",
+]
+
 
 class _TLS(Protocol):
     @property
@@ -172,9 +181,46 @@ def tls_config(settings: _Connection) -> TLSConfig | bool:
     )
 
 
+def _reason(err: BaseException) -> str:
+    """A connection failure in a sentence, without the transport's internals (the gRPC status dump)."""
+    text = str(err).strip()
+    for marker in ("Failed client connect:", "Server connection error:"):
+        text = text.replace(marker, "").strip()
+    lowered = text.lower()
+    if "connection refused" in lowered or "tcp connect error" in lowered:
+        return "connection refused (is the server running?)"
+    if any(m in lowered for m in ("dns error", "failed to lookup address", "name or service not known")):
+        return "the host name does not resolve"
+    if "timed out" in lowered or "deadline" in lowered:
+        return "no answer in time"
+    if "tls" in lowered or "certificate" in lowered or "handshake" in lowered:
+        return "the TLS handshake failed (check temporal.tls)"
+    first = text.splitlines()[0] if text else type(err).__name__
+    return first[:200]
+
+
+async def check_namespace(client: Client) -> None:
+    """:class:`EngineNotReady` saying "namespace 'x' not found" when the client's namespace does not exist
+    (otherwise every later call would report a missing run, or a worker would die some time after start).
+    Other answers (a key that may not describe namespaces, for one) are left to the calls that follow."""
+    from temporalio.api.workflowservice.v1 import DescribeNamespaceRequest
+    from temporalio.service import RPCError, RPCStatusCode
+
+    from .errors import EngineNotReady
+
+    try:
+        await client.workflow_service.describe_namespace(
+            DescribeNamespaceRequest(namespace=client.namespace), timeout=timedelta(seconds=10)
+        )
+    except RPCError as err:
+        if err.status == RPCStatusCode.NOT_FOUND:
+            target = client.service_client.config.target_host
+            raise EngineNotReady(f"namespace {client.namespace!r} not found at {target}") from None
+
+
 async def connect(settings: _Connection) -> Client:
     """A client for ``settings.url`` / ``settings.namespace``, retrying for ``connect_timeout_seconds``;
-    :class:`EngineNotReady` when unreachable."""
+    :class:`EngineNotReady` when unreachable or when the namespace does not exist."""
     from .errors import EngineNotReady
 
     tls = tls_config(settings)
@@ -182,16 +228,20 @@ async def connect(settings: _Connection) -> Client:
     deadline = loop.time() + settings.connect_timeout_seconds
     while True:
         try:
-            return await Client.connect(
+            client = await Client.connect(
                 settings.url,
                 namespace=settings.namespace,
                 api_key=settings.api_key,
                 tls=tls,
             )
+            break
         except RuntimeError as err:
             hint, permanent = explain(str(err), settings)
             if permanent or loop.time() >= deadline:
-                said = f"{hint} ({err})" if hint else str(err)
+                # The hint names the key to fix; otherwise a sentence without the transport's internals.
+                said = hint or _reason(err)
                 raise EngineNotReady(f"cannot connect to Temporal at {settings.url}: {said}") from None
         # A server that is starting refuses connections, then answers "not healthy yet" for a moment.
         await asyncio.sleep(0.2)
+    await check_namespace(client)
+    return client

@@ -44,7 +44,7 @@ from tdsl.interpreter import PASSTHROUGH_MODULES
 
 from .code_workflows import WorkerRegistry
 from .config import Settings, load_settings
-from .connection import connect
+from .connection import check_namespace, connect
 from .errors import EngineNotReady
 from .runs import RunService
 from .worker import build_worker
@@ -68,6 +68,11 @@ _FLAT_OVERRIDES: dict[str, tuple[str, ...]] = {
     "definitions": ("definitions",),
     "activity_modules": ("activity_modules",),
 }
+# Health: the server is probed in the background this often (each probe bounded by HEALTH_TIMEOUT), so
+# ``health_check()``/``is_ready`` say how things are now, not at start; ``check_health()`` reuses a probe
+# younger than HEALTH_INTERVAL.
+HEALTH_INTERVAL = 1.0
+HEALTH_TIMEOUT = 1.0
 _MAIN_ALIAS = "__temporal_main__"  # the name the sandbox gives a workflow module that is __main__
 
 
@@ -83,6 +88,14 @@ def _usable_by_reference(fn: Callable[..., Any], name: str) -> None:
 
 
 registration_machinery(__name__)
+
+
+def _unreachable(err: BaseException) -> str:
+    """Why a health probe failed, in one line."""
+    text = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    if isinstance(err, TimeoutError) or "deadline" in text.lower() or "timed out" in text.lower():
+        return "the server did not answer in time"
+    return f"{type(err).__name__}: {text}"[:300]
 
 
 class EngineActivities(ActivityRegistry):
@@ -156,6 +169,7 @@ class TemporalEngine:
         self._worker_task: asyncio.Task[None] | None = None
         self._worker_error: str | None = None
         self._ready = False
+        self._monitor: asyncio.Task[None] | None = None
         self._reachable: bool | None = None
         self._last_check: datetime | None = None
         self._last_error: str | None = None
@@ -207,11 +221,19 @@ class TemporalEngine:
         if not temporal.enabled:
             log.warning("Temporal is disabled in the configuration (temporal.enabled: false)")
             return
-        self.client = client or self.client or await connect(temporal)
+        given = client or self.client
+        # connect() checks the namespace; a client handed in is checked here, so a wrong namespace is
+        # reported now rather than as a missing run (or a worker dying) later.
+        self.client = given or await connect(temporal)
+        if given is not None:
+            await check_namespace(given)
         self._note_reachable(True)
         self.runs = RunService(
             self.client, self.catalog, self.activities, temporal.task_queue, self.workers.described()
         )
+        # The worker and the run service have their workflows now: a later registration would be listed
+        # but never run, so it is refused.
+        self.workers.close()
         if temporal.worker.enabled:
             self._worker = build_worker(
                 self.client,
@@ -225,6 +247,7 @@ class TemporalEngine:
             self._worker_task = asyncio.create_task(
                 self._run_worker(self._worker), name="temporal-dsl-worker"
             )
+        self._monitor = asyncio.create_task(self._watch_health(), name="temporal-dsl-health")
         self._ready = True
         if self.settings.schedules.apply_on_start:
             await self._apply_schedules()
@@ -246,6 +269,12 @@ class TemporalEngine:
 
         return ScheduleService(self.require_runs())
 
+    async def _watch_health(self) -> None:
+        """Probe the server every :data:`HEALTH_INTERVAL` while started (a health check RPC, cheap)."""
+        while True:
+            await asyncio.sleep(HEALTH_INTERVAL)
+            await self._probe(HEALTH_TIMEOUT)
+
     async def _run_worker(self, worker: Worker) -> None:
         try:
             await worker.run()
@@ -258,6 +287,11 @@ class TemporalEngine:
         """Stop the worker gracefully (in-flight activities get the configured grace period)."""
         self._ready = False
         self.runs = None
+        self.workers.reopen()
+        if self._monitor is not None:
+            self._monitor.cancel()
+            await asyncio.gather(self._monitor, return_exceptions=True)
+            self._monitor = None
         if self._worker is not None:
             try:
                 await self._worker.shutdown()
@@ -322,8 +356,9 @@ class TemporalEngine:
         self._last_check = datetime.now(UTC)
 
     def health_check(self) -> dict[str, Any]:
-        """What the engine last knew (no I/O, so the seed's un-awaited ``temporal.health_check()`` works):
-        server reachability, namespace, task queue, worker state, catalog. :meth:`check_health` probes."""
+        """Health without I/O (so the guide's un-awaited ``temporal.health_check()`` works): server
+        reachability as probed in the background at most :data:`HEALTH_INTERVAL` ago (``last_checked``),
+        namespace, task queue, worker state, catalog. :meth:`check_health` probes when that is older."""
         temporal = self.settings.temporal
         return {
             "enabled": temporal.enabled,
@@ -349,13 +384,18 @@ class TemporalEngine:
         }
 
     async def check_health(self, timeout: float = 2.0) -> dict[str, Any]:
-        """Probe the Temporal frontend (bounded by ``timeout`` seconds), then return :meth:`health_check`."""
-        if self.client is not None:
-            try:
-                serving = await self.client.service_client.check_health(timeout=timedelta(seconds=timeout))
-                self._note_reachable(
-                    bool(serving), None if serving else "the workflow service is not serving"
-                )
-            except Exception as err:
-                self._note_reachable(False, f"{type(err).__name__}: {err}")
+        """Probe the Temporal frontend (bounded by ``timeout`` seconds) unless a probe answered less than
+        :data:`HEALTH_INTERVAL` ago, then return :meth:`health_check`."""
+        last = self._last_check
+        if last is None or (datetime.now(UTC) - last).total_seconds() >= HEALTH_INTERVAL:
+            await self._probe(timeout)
         return self.health_check()
+
+    async def _probe(self, timeout: float) -> None:
+        if self.client is None:
+            return
+        try:
+            serving = await self.client.service_client.check_health(timeout=timedelta(seconds=timeout))
+            self._note_reachable(bool(serving), None if serving else "the workflow service is not serving")
+        except Exception as err:
+            self._note_reachable(False, _unreachable(err))

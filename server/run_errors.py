@@ -10,7 +10,13 @@ from __future__ import annotations
 from typing import Any
 
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
-from temporalio.exceptions import ApplicationError, CancelledError, TerminatedError
+from temporalio.exceptions import (
+    ActivityError,
+    ApplicationError,
+    CancelledError,
+    ChildWorkflowError,
+    TerminatedError,
+)
 from temporalio.exceptions import TimeoutError as TemporalTimeoutError
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -30,6 +36,7 @@ from .errors import (
 from .run_types import RunOutcome, RunStatus
 
 __all__ = [
+    "cause_chain",
     "declared_hint",
     "did_you_mean",
     "failure_outcome",
@@ -74,12 +81,60 @@ def rpc_error(err: RPCError, workflow_id: str) -> EngineError:
     return TemporalRefused(f"Temporal error ({status}): {err.message}")
 
 
+def _link(failure: BaseException) -> dict[str, Any]:
+    """One failure of a cause chain as data: its type and message (an application error's own type, an
+    activity's or child's name)."""
+    if isinstance(failure, ApplicationError):
+        link: dict[str, Any] = {"type": failure.type or "ApplicationError", "message": failure.message}
+        if failure.non_retryable:
+            link["non_retryable"] = True
+        return link
+    link = {"type": type(failure).__name__, "message": getattr(failure, "message", None) or str(failure)}
+    if isinstance(failure, ActivityError):
+        link.update(activity=failure.activity_type, activity_id=failure.activity_id)
+    elif isinstance(failure, ChildWorkflowError):
+        link.update(workflow=failure.workflow_type, workflow_id=failure.workflow_id)
+    return link
+
+
+def cause_chain(failure: BaseException | None) -> list[dict[str, Any]]:
+    """``failure`` and its causes, outermost first (Temporal failures nest: an activity error wraps the
+    activity's own exception, a child workflow's error wraps the child's failure)."""
+    chain: list[dict[str, Any]] = []
+    seen: set[int] = set()
+    while failure is not None and id(failure) not in seen and len(chain) < 20:
+        seen.add(id(failure))
+        chain.append(_link(failure))
+        failure = failure.__cause__ if isinstance(failure.__cause__, BaseException) else None
+    return chain
+
+
+def _chain_message(chain: list[dict[str, Any]]) -> str:
+    """The outer message, then each cause as ``type: message`` (what the worker log says, in one line)."""
+    head, *causes = chain
+    parts = [str(head["message"])]
+    if head.get("activity"):
+        parts[0] = f"activity {head['activity']!r} failed"
+    elif head.get("workflow"):
+        parts[0] = f"child workflow {head['workflow']!r} failed"
+    parts.extend(f"{c['type']}: {c['message']}" for c in causes)
+    return ": ".join(parts)
+
+
 def failure_outcome(workflow_id: str, err: WorkflowFailureError) -> RunOutcome:
     """The outcome of a run that closed without a result: its status and its error record. A DSL run's
     failure details carry the record of the error that ended it (``{"error": record, "compensations"}``):
-    its step, file and line become the outcome's."""
+    its step, file and line become the outcome's. A failure with causes (a code workflow's activity error,
+    say) keeps them all: the message names each, ``details.causes`` lists them outermost first."""
     cause = err.cause
     status = RunStatus.FAILED
+    if isinstance(cause, ApplicationError) and cause.__cause__ is not None:
+        chain = cause_chain(cause)
+        error = record_of(
+            chain[0]["type"], _chain_message(chain),
+            details={"causes": chain, "details": list(cause.details) if cause.details else None},
+        )
+        return RunOutcome(workflow_id, status, error=error)
     if isinstance(cause, ApplicationError):
         details = list(cause.details) if cause.details else None
         where = _cause_record(details)
@@ -99,6 +154,11 @@ def failure_outcome(workflow_id: str, err: WorkflowFailureError) -> RunOutcome:
         status, kind = RunStatus.TERMINATED, "Terminated"
     elif isinstance(cause, TemporalTimeoutError):
         status, kind = RunStatus.TIMED_OUT, "TimedOut"
+    chain = cause_chain(cause)
+    if len(chain) > 1:  # an activity or child failure: keep what it wraps
+        return RunOutcome(
+            workflow_id, status, error=record_of(kind, _chain_message(chain), details={"causes": chain})
+        )
     return RunOutcome(workflow_id, status, error=record_of(kind, str(cause)))
 
 

@@ -87,6 +87,11 @@ class RunInfo:
     sha256: str | None = None
     commit: str | None = None
     progress: dict[str, Any] | None = None
+    # Why a running run is not progressing (each ``{reason, message, details}``); ``None`` when nothing
+    # stops it (see tdsl.server.gateway.diagnosing).
+    stalled: list[dict[str, Any]] | None = None
+    # What ended a run that did not complete (asked for with the progress).
+    error: ErrorRecord | None = None
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)

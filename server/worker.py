@@ -17,6 +17,17 @@ from tdsl.interpreter import workflow_runner as dsl_workflow_runner
 
 from .config import WorkerSettings
 
+# Fewer workflow task slots starve: the one slot waits on a poll of the normal queue while the run's next
+# task sits on the worker's sticky queue until that times out (seconds per task).
+MIN_WORKFLOW_TASK_SLOTS = 2
+
+
+def workflow_task_slots(max_concurrent_workflows: int) -> int:
+    """Workflow tasks the worker runs at once for ``max_concurrent_workflows`` (at least
+    :data:`MIN_WORKFLOW_TASK_SLOTS`). Runs waiting on timers, signals or activities hold no slot, so the
+    key bounds workflow code executing at once, not open runs."""
+    return max(MIN_WORKFLOW_TASK_SLOTS, max_concurrent_workflows)
+
 
 def build_worker(
     client: Client,
@@ -42,8 +53,11 @@ def build_worker(
         activity_executor=executor,
         workflow_runner=workflow_runner or dsl_workflow_runner(),
         max_concurrent_activities=settings.max_concurrent_activities,
-        max_concurrent_workflow_tasks=settings.max_concurrent_workflows,
-        max_activities_per_second=settings.activities_per_second,
+        max_concurrent_workflow_tasks=workflow_task_slots(settings.max_concurrent_workflows),
+        # The configuration's "rate limit across the task queue" is the server's per-queue limit; the
+        # per-worker limit is a key of its own.
+        max_task_queue_activities_per_second=settings.activities_per_second,
+        max_activities_per_second=settings.worker_activities_per_second,
         max_cached_workflows=settings.max_cached_workflows,
         graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
         interceptors=[IdempotencyKeys()],

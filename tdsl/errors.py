@@ -53,6 +53,8 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   ├── UsageError                        [server.cli.common] bad command-line input (exit status 2)
     │   ├── LintPathError                     [dsl_schema.lint.runner] a path given to the linter is missing
     │   ├── HistoryFileError                  [server.replay.sources] a path given to replay holds no history
+    │   ├── RegistrationClosed (RuntimeError)  [server.code_workflows] a workflow registered after the
+    │   │                                 engine started
     │   ├── MockError                         [server.testing.mocks] a test file's mock cannot be built
     │   ├── DevServerError (RuntimeError)     [server.devserver] the Temporal dev server did not start
     │   └── HTTPServiceError (RuntimeError)   [server.http.serving] the HTTP service did not start
@@ -67,6 +69,8 @@ Not errors: control flow, never reported (they do not derive from :class:`TdslEr
     ContinueAsNew             [interpreter.errors] (BaseException) the run continues as a new run
     CompletedWhileCancelled   [interpreter.errors] (BaseException) an activity finished while its step was
                               being cancelled
+    ForeignWorkflowType       [interpreter.workflow] a workflow type that is no definition: its workflow task
+                              fails (not the run) so a worker that registers the type takes it
     _BatchHadEnough           [interpreter.steps.foreach] a batch saw more failures than it tolerates
     _StartToCloseTimeout      [interpreter.offline.runtime] an offline activity attempt ran out of time
     CaseFailed                [server.testing.plugin] a definition test case failed (pytest reports it as a

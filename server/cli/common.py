@@ -93,6 +93,17 @@ def connection_from(args: argparse.Namespace) -> ConnectionSettings:
     return connection_settings(settings_tree(getattr(args, "config", None), overrides=_overrides(args, {})))
 
 
+def definitions_note(folder: str | Path, names: list[str]) -> str:
+    """Where definitions were looked for, in words (for "unknown definition" and the dev banner)."""
+    where = Path(folder).expanduser().resolve()
+    if not where.is_dir():
+        return (f"no definitions folder at {where} (set --definitions, TDSL_DEFINITIONS or `definitions:` "
+                "in config.yaml)")
+    if not names:
+        return f"no definitions in {where}"
+    return f"definitions are read from {where}"
+
+
 def read_json_argument(text: str | None) -> Any:
     """A JSON value given inline, as ``@file.json``, or ``-`` for stdin (``None`` when absent)."""
     if text is None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..devserver import DevServer
 from ..engine import TemporalEngine
-from .common import EXIT_FAILED, EXIT_OK, error, run_async, settings_from
+from .common import EXIT_FAILED, EXIT_OK, definitions_note, error, run_async, settings_from
 
 
 def run(args: argparse.Namespace) -> int:
@@ -59,7 +59,10 @@ def run(args: argparse.Namespace) -> int:
                 f"Worker           task queue {settings.temporal.task_queue!r}, "
                 f"{len(engine.activities)} activities"
             )
-            print(f"Definitions      {', '.join(engine.catalog.names()) or '(none)'}")
+            names = engine.catalog.names()
+            print(f"Definitions      {', '.join(names) or '(none)'}")
+            if not names:
+                print(f"                 {definitions_note(settings.definitions, names)}")
             for file in engine.catalog.invalid:
                 print(f"  invalid: {file} (run 'tdsl lint {file}')")
             print("Press Ctrl-C to stop.", flush=True)
@@ -84,11 +87,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 async def run_example(engine: TemporalEngine, name: str, input_text: str | None) -> None:
+    from ..errors import UnknownDefinition
     from .common import read_json_argument
 
     value = read_json_argument(input_text)
     runs = engine.require_runs()
-    started = await runs.start(name, value)
+    try:
+        started = await runs.start(name, value)
+    except UnknownDefinition as err:
+        if not engine.catalog.names():
+            err.message += f"; {definitions_note(engine.settings.definitions, [])}"
+        raise err
     print(f"Example run      {name} (workflow id {started.workflow_id})", flush=True)
     result = await runs.result(started.workflow_id, timeout=60)
     print(json.dumps(result, indent=2), flush=True)

@@ -37,15 +37,23 @@ def _definition_graph(target: str, args: argparse.Namespace) -> Graph:
             raise UsageError(f"no such file: {target}")
         doc = read_document(path)
     else:
+        from tdsl.dsl_schema.suggest import closest_name
+
         folder = _definitions_folder(args)
         found = None
+        names: list[str] = []
         for file in definition_files(folder) if folder.is_dir() else []:
             candidate = read_document(file)
-            if isinstance(candidate.data, dict) and candidate.data.get("name") == target:
+            name = candidate.data.get("name") if isinstance(candidate.data, dict) else None
+            if name == target:
                 found = candidate
                 break
+            if isinstance(name, str):
+                names.append(name)
         if found is None:
-            raise UsageError(f"no definition named {target!r} in {folder}")
+            close = closest_name(target, names)
+            hint = f" (did you mean {close!r}?)" if close else ""
+            raise UsageError(f"no definition named {target!r} in {folder}{hint}")
         doc = found
     compiled = compile_document(doc)
     compiled.require()

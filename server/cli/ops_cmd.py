@@ -10,6 +10,7 @@ Exit status: 0 done, 1 failed (or the run failed), 2 usage or configuration erro
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -97,8 +98,14 @@ def format_status(info: RunInfo) -> str:
             lines.append(f"  signals     {', '.join(progress['pending_signals'])} (not yet handled)")
         for ignored in progress.get("ignored_signals") or []:
             lines.append(f"  ignored     {json.dumps(ignored, default=str)}")
+        if progress.get("stopped_in"):
+            lines.append(f"  stopped in  {', '.join(progress['stopped_in'])}")
         if progress.get("compensations"):
             lines.append(f"  compensated {json.dumps(progress['compensations'], default=str)}")
+    if info.error:
+        lines.append(f"  error       {info.error['type']}: {info.error['message']}")
+    for stall in info.stalled or []:
+        lines.append(f"  STALLED     {stall['message']}")
     return "\n".join(lines)
 
 
@@ -166,6 +173,25 @@ def terminate(args: argparse.Namespace) -> int:
     return _with_runs(args, body)
 
 
+async def _definition_hint(runs: RunInspector, name: str, args: argparse.Namespace) -> str:
+    """`` (did you mean 'x'?)`` for a definition name with no runs: the closest workflow type among recent
+    runs and the definition files of the configured folder (by file name: nothing is parsed here)."""
+    from pathlib import Path
+
+    from tdsl.dsl_schema.suggest import closest_name
+
+    from ..config_sources import settings_tree
+
+    known: set[str] = set()
+    with contextlib.suppress(Exception):  # only a hint: a listing that fails leaves it to the files
+        known.update(run["workflow_type"] for run in await runs.list_runs(limit=200))
+    folder = settings_tree(getattr(args, "config", None)).get("definitions") or "definitions"
+    if isinstance(folder, str) and Path(folder).is_dir():
+        known.update(p.stem for p in Path(folder).rglob("*.y*ml") if not p.name.endswith(".test.yaml"))
+    close = closest_name(name, known - {name})
+    return f" (did you mean {close!r}?)" if close else ""
+
+
 def list_runs(args: argparse.Namespace) -> int:
     async def body(runs: RunInspector, messages: RunMessenger) -> int:
         found = await runs.list_runs(args.definition, limit=args.limit, status=args.status)
@@ -174,6 +200,10 @@ def list_runs(args: argparse.Namespace) -> int:
             return EXIT_OK
         if not found:
             print("no runs")
+            if args.definition:
+                hint = await _definition_hint(runs, args.definition, args)
+                if hint:
+                    print(f"tdsl: no runs of {args.definition!r}{hint}", file=sys.stderr)
             return EXIT_OK
         groups: dict[str, list[dict[str, Any]]] = {}
         for run in found:

@@ -56,7 +56,12 @@ def _run(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--no-wait", action="store_true", help="print the workflow id instead of the result")
     parser.add_argument("--delay", type=float, help="start delay in seconds")
-    parser.add_argument("--timeout", type=float, help="seconds to wait for the result")
+    parser.add_argument("--timeout", type=float,
+                        help="seconds to wait for the result (default 300; 0: no limit); exit 3 when the "
+                             "run is still running then")
+    parser.add_argument("--progress", action="store_true",
+                        help="show the progress on stderr while waiting (default: when it is a terminal)")
+    parser.add_argument("--quiet", "-q", action="store_true", help="do not show the progress")
     add_connection_options(parser)
     parser.set_defaults(func=Command(f"{_CLI}.run_cmd", "run"))
 
@@ -277,8 +282,18 @@ def _schedules(subparsers: argparse._SubParsersAction) -> None:
     finish(action("delete", "delete a schedule (apply creates a declared one again)", "delete"), json=False)
 
 
+def _completion(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "completion", help="print a shell completion script (bash or zsh)",
+        description='Print a shell completion script: eval "$(tdsl completion bash)" in ~/.bashrc, or '
+                    'eval "$(tdsl completion zsh)" in ~/.zshrc.',
+    )
+    parser.add_argument("shell", choices=("bash", "zsh"), help="the shell")
+    parser.set_defaults(func=Command(f"{_CLI}.completion_cmd", "run"))
+
+
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _schedules, _replay, _ops]
+VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _schedules, _replay, _ops, _completion]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

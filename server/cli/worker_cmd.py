@@ -7,7 +7,7 @@ import asyncio
 import signal
 
 from ..engine import TemporalEngine
-from .common import EXIT_OK, run_async, settings_from
+from .common import EXIT_OK, EXIT_USAGE, error, run_async, settings_from
 
 
 async def run_until_signalled(engine: TemporalEngine) -> None:
@@ -26,6 +26,11 @@ async def run_until_signalled(engine: TemporalEngine) -> None:
 def run(args: argparse.Namespace) -> int:
     async def main() -> int:
         settings = settings_from(args)
+        if not settings.temporal.enabled or not settings.temporal.worker.enabled:
+            key = "temporal.enabled" if not settings.temporal.enabled else "temporal.worker.enabled"
+            error(f"nothing to run: the configuration disables the worker ({key}: false); enable it "
+                  f"or use `tdsl serve` for the HTTP API alone")
+            return EXIT_USAGE
         engine = TemporalEngine(settings=settings)
         await engine.start()
         t = settings.temporal

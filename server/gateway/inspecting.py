@@ -24,12 +24,13 @@ from temporalio.client import (
 from temporalio.converter import WorkflowSerializationContext
 from temporalio.service import RPCError, RPCStatusCode
 
-from ..errors import RunDidNotComplete, UnknownRun
+from ..errors import EngineNotReady, RunDidNotComplete, UnknownRun
 from ..run_errors import failure_outcome, quote, rpc_error, status_word
 from ..run_types import RunInfo, RunOutcome, RunStatus, iso
+from .diagnosing import diagnose
 from .pinned import PinnedDefinition
 
-__all__ = ["PROGRESS_QUERY", "PROGRESS_TIMEOUT", "RunInspector"]
+__all__ = ["PROGRESS_QUERY", "PROGRESS_TIMEOUT", "RunInspector", "did_not_complete"]
 
 # The built-in query every DSL run answers: ``tdsl.interpreter.PROGRESS_QUERY``, spelled out here because
 # importing the interpreter package costs the run-addressing CLI verbs about a quarter of a second
@@ -41,6 +42,34 @@ PROGRESS_TIMEOUT = timedelta(seconds=3)
 
 # Pinned definitions by (name, sha256): a definition with that hash is the same text in every run.
 _PINNED_CACHE_SIZE = 256
+
+
+def did_not_complete(outcome: RunOutcome) -> RunDidNotComplete:
+    """The error of a run that closed without completing (what :meth:`RunInspector.result` raises)."""
+    error = outcome.error
+    why = f"{error['type']}: {error['message']}" if error is not None else "no error recorded"
+    return RunDidNotComplete(
+        f"run {outcome.workflow_id!r} {outcome.status.value.lower()}: {why}",
+        workflow_id=outcome.workflow_id,
+        status=outcome.status.value,
+        error=error,
+    )
+
+
+def _as_of(status: RunStatus, progress: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The progress as it stands for a run with ``status``: a closed run runs nothing and waits for nothing
+    (the query answers with the state of the last workflow task, which a termination never updated)."""
+    if progress is None or status.is_open:
+        return progress
+    progress = dict(progress)
+    current = progress.get("current_steps") or []
+    if current and status is not RunStatus.COMPLETED:
+        progress["stopped_in"] = list(current)
+    progress["current_steps"] = []
+    progress["pending_waits"] = []
+    if status is not RunStatus.COMPLETED and progress.get("status") == "running":
+        progress["status"] = status.value.lower()
+    return progress
 
 
 class RunInspector:
@@ -56,7 +85,11 @@ class RunInspector:
 
     # ------------------------------------------------------------------ status
     async def info(self, workflow_id: str, *, progress: bool = False) -> RunInfo:
-        """Status of the latest run with this id; with ``progress`` also the built-in progress (DSL runs)."""
+        """Status of the latest run with this id. A running run says why it is not progressing when
+        Temporal shows a reason (``stalled``, see :mod:`~tdsl.server.gateway.diagnosing`; free unless a task
+        or activity is stuck). With ``progress`` also the built-in progress (DSL runs) and, for a run that
+        closed without completing, its ``error``; the progress of a closed run has no running steps nor
+        pending waits (``stopped_in`` names the steps that were running when it ended)."""
         if not progress:
             return await self._describe(workflow_id)
         # Ask for the progress while describing (one round trip instead of two); the answer is dropped for a
@@ -68,11 +101,14 @@ class RunInspector:
             asked.cancel()
             await asyncio.gather(asked, return_exceptions=True)
             raise
+        error = None
+        if info.status not in (RunStatus.RUNNING, RunStatus.COMPLETED, RunStatus.CONTINUED_AS_NEW):
+            error = (await self.outcome(workflow_id, timeout=0)).error
         if info.definition is None:
             asked.cancel()
             await asyncio.gather(asked, return_exceptions=True)
-            return info
-        return replace(info, progress=await asked)
+            return replace(info, error=error)
+        return replace(info, progress=_as_of(info.status, await asked), error=error)
 
     async def _describe(self, workflow_id: str) -> RunInfo:
         try:
@@ -80,11 +116,15 @@ class RunInspector:
         except RPCError as err:
             raise rpc_error(err, workflow_id) from None
         memo = await desc.memo()
+        status = RunStatus.of(desc.status)
+        stalled = None
+        if status is RunStatus.RUNNING:
+            stalled = [stall.as_dict() for stall in await diagnose(self.client, desc)] or None
         return RunInfo(
             workflow_id=desc.id,
             run_id=desc.run_id,
             workflow_type=desc.workflow_type,
-            status=RunStatus.of(desc.status),
+            status=status,
             start_time=desc.start_time,
             close_time=desc.close_time,
             execution_time=desc.execution_time,
@@ -94,6 +134,7 @@ class RunInspector:
             version=memo.get("version"),
             sha256=memo.get("sha256"),
             commit=memo.get("commit"),
+            stalled=stalled,
         )
 
     async def describe(self, workflow_id: str) -> dict[str, Any]:
@@ -145,14 +186,7 @@ class RunInspector:
             return outcome.result
         if outcome.status is RunStatus.RUNNING:
             raise TimeoutError(f"run {workflow_id!r} did not finish within {timeout}s")
-        error = outcome.error
-        why = f"{error['type']}: {error['message']}" if error is not None else "no error recorded"
-        raise RunDidNotComplete(
-            f"run {workflow_id!r} {outcome.status.value.lower()}: {why}",
-            workflow_id=workflow_id,
-            status=outcome.status.value,
-            error=error,
-        )
+        raise did_not_complete(outcome)
 
     # ------------------------------------------------------------------ listing and history
     async def list_runs(
@@ -180,6 +214,8 @@ class RunInspector:
                     }
                 )
         except RPCError as err:
+            if err.status == RPCStatusCode.NOT_FOUND:  # listing finds no namespace, never a missing run
+                raise EngineNotReady(f"namespace {self.client.namespace!r} not found") from None
             raise rpc_error(err, "") from None
         return runs
 

@@ -5,8 +5,10 @@ against its schema, activities registered), so a bad request fails with a typed 
 exception and never starts a run.
 
 Idempotent starts: a definition with an ``id`` template derives the workflow id from the input. Starting it
-again while that run is open returns the open run; after it completed, the completed run (``existing`` is
-true either way); after it failed, was cancelled or terminated, a new run starts. An explicit workflow id
+again while that run is open returns the open run (``existing`` is true). Whether a closed run with that id
+is returned too is the definition's ``id_reuse`` (Temporal's id reuse policy): ``unless_completed`` (the
+default) returns a completed run and starts a new one after a failure, cancellation or termination;
+``always`` starts a new run after any close; ``never`` returns any earlier run. An explicit workflow id
 that is already running raises :class:`~tdsl.server.errors.RunAlreadyExists` instead.
 """
 
@@ -35,7 +37,15 @@ from ..run_errors import did_you_mean, rpc_error
 from ..run_types import StartedRun
 from .pinned import PinnedDefinition
 
-__all__ = ["RunStarter"]
+__all__ = ["ID_REUSE", "RunStarter"]
+
+# A definition's ``id_reuse`` as Temporal's id reuse policy (None: the default, unless_completed).
+ID_REUSE: dict[str | None, WorkflowIDReusePolicy] = {
+    None: WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    "unless_completed": WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+    "always": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+    "never": WorkflowIDReusePolicy.REJECT_DUPLICATE,
+}
 
 
 class RunStarter:
@@ -184,7 +194,8 @@ class RunStarter:
         final_id = workflow_id or templated or f"{name}-{uuid.uuid4()}"
         reuse = reuse_running if reuse_running is not None else templated is not None
         args, memo = self.run_arguments(entry, input)
-        return await self._start(name, args, final_id, queue, memo, delay, reuse)
+        policy = ID_REUSE[entry.definition.id_reuse]
+        return await self._start(name, args, final_id, queue, memo, delay, reuse, policy)
 
     def run_arguments(self, entry: CatalogEntry, input: Any) -> tuple[list[Any], dict[str, Any]]:
         """The workflow arguments and memo of a run of ``entry`` with ``input``, pinned to the definition as
@@ -208,6 +219,7 @@ class RunStarter:
         memo: dict[str, Any] | None,
         delay: timedelta | None,
         reuse: bool,
+        reuse_policy: WorkflowIDReusePolicy = WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     ) -> StartedRun:
         try:
             handle = await self.client.start_workflow(
@@ -217,12 +229,9 @@ class RunStarter:
                 task_queue=task_queue,
                 memo=memo,
                 start_delay=delay,
-                # Idempotent starts: a completed run answers the retried request; a failed one may be re-run.
-                id_reuse_policy=(
-                    WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY
-                    if reuse
-                    else WorkflowIDReusePolicy.ALLOW_DUPLICATE
-                ),
+                # Idempotent starts: the definition's id_reuse says which closed runs answer a retried
+                # request (by default a completed one; a failed one may be re-run).
+                id_reuse_policy=reuse_policy if reuse else WorkflowIDReusePolicy.ALLOW_DUPLICATE,
                 # An open run with this id is reported by the server as "already started" together with its
                 # run id, in both cases: that is how an idempotent start learns it found an existing run.
                 id_conflict_policy=WorkflowIDConflictPolicy.FAIL,

@@ -144,6 +144,12 @@ class RunStatusResponse(BaseModel):
     sha256: str | None = None
     commit: str | None = None
     progress: dict[str, Any] | None = Field(default=None, description="The built-in progress (YAML runs).")
+    stalled: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="Why a running run is not progressing: each {reason, message, details} (no worker, "
+        "a failing workflow task, an activity retrying, a start delay).",
+    )
+    error: ErrorRecord | None = Field(default=None, description="What ended a run that did not complete.")
 
 
 class OutcomeResponse(BaseModel):

@@ -98,7 +98,7 @@ def test_bad_configuration_is_reported_with_its_key(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError) as unknown:
         load_settings(None, environ={"TDSL_TEMPORAL__URLL": "x"})
-    assert str(unknown.value) == "invalid configuration: temporal.urll: Extra inputs are not permitted"
+    assert str(unknown.value) == "invalid configuration: temporal.urll: unknown key (did you mean 'url'?)"
     with pytest.raises(ConfigError) as missing:
         load_settings(tmp_path / "nope.yaml", environ={})
     assert str(missing.value) == f"configuration file {tmp_path / 'nope.yaml'} does not exist"
