@@ -25,6 +25,7 @@ from .core import Interpreter
 from .errors import ContinueAsNew, DefinitionFailedAtRun
 from .payload import RunPayload
 from .runtime import Runtime
+from .upgrade import UpgradeRejected
 
 __all__ = ["PROGRESS_QUERY", "HandlerFailedInWorkflow", "Run", "definition_model"]
 
@@ -117,7 +118,9 @@ class Run:
                 payload = await self.runtime.continue_as_new(
                     functools.partial(
                         interp.continue_as_new_payload, continuing.step_index, continuing.iterations
-                    )
+                    ),
+                    # an upgrade also updates the memo (new version and sha256, the upgrade history)
+                    memo=interp.upgrade.memo if interp.upgrade.pending is not None else None,
                 )
                 self._interp = self._interpreter(payload)
 
@@ -159,6 +162,7 @@ class Run:
             "pending_signals": [name for name, _ in state.signal_buffer],
             "ignored_signals": list(state.ignored_signals),
             "compensations": list(interp.saga.executed),
+            "upgrade": interp.upgrade.progress(),
         }
 
     # ----------------------------------------------------------------- updates
@@ -201,6 +205,23 @@ class Run:
             return render(decl.return_, interp.context(interp.state.root, payload=payload))
         except ExpressionError as err:
             raise HandlerFailedInWorkflow(f"update {name!r}: {err}", "ExpressionError") from None
+
+    # ----------------------------------------------------------------- upgrades (see .upgrade)
+    def validate_upgrade(self, offer: Any) -> None:
+        """Accept or reject an offered definition (read-only): see :meth:`Upgrade.validate`."""
+        interp = self._handler_interp()
+        try:
+            interp.upgrade.validate(offer, interp.payload, interp.state.status)
+        except UpgradeRejected as err:
+            raise HandlerFailedInWorkflow(str(err), "Rejected") from None
+
+    def upgrade(self, offer: Any) -> dict[str, Any]:
+        """Take an accepted offer: the run moves to it at its next safe point."""
+        interp = self._handler_interp()
+        try:
+            return interp.upgrade.accept(interp.upgrade.validate(offer, interp.payload, interp.state.status))
+        except UpgradeRejected as err:
+            raise HandlerFailedInWorkflow(str(err), "Rejected") from None
 
     def _handler_interp(self) -> Interpreter:
         if self._interp is None:

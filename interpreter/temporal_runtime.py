@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -143,6 +143,13 @@ class TemporalRuntime:
     def continue_as_new_suggested(self) -> bool:
         return workflow.info().is_continue_as_new_suggested()
 
-    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
+    async def continue_as_new(
+        self,
+        payload: Callable[[], RunPayload],
+        memo: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+    ) -> RunPayload:
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(payload().to_data())
+        data = payload().to_data()
+        if memo is None:
+            workflow.continue_as_new(data)
+        workflow.continue_as_new(data, memo=memo(workflow.memo()))
