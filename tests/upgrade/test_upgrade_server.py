@@ -46,7 +46,7 @@ async def test_fix_after_a_waiting_approval_moves_and_the_fixed_step_runs(
         handle = await h.start("upg_approval", {"id": "A-1"})
         first_run = (await handle.describe()).run_id
         await at_step(h, handle.id, 1)
-        add(h, d.APPROVAL_V2)
+        v2 = add(h, d.APPROVAL_V2)
 
         [dry] = await h.runs.upgrade("upg_approval", dry_run=True, run_id=handle.id)
         assert (dry.status, dry.moves_at) == ("compatible", "before step 'notify'"), dry
@@ -72,7 +72,7 @@ async def test_fix_after_a_waiting_approval_moves_and_the_fixed_step_runs(
         assert subjects == [b'"Approved: A-1"', b'"Approved"']
 
         info = await h.runs.describe(handle.id)
-        assert (info["version"], info["sha256"]) == (2, h.catalog.get("upg_approval").sha256)
+        assert (info["version"], info["sha256"]) == (2, v2.sha256)
         memo = await (await client.get_workflow_handle(handle.id).describe()).memo()
         [record] = memo["upgrades"]
         assert record["from"]["version"] == 1 and record["to"]["version"] == 2
