@@ -20,7 +20,7 @@ from ..config import Settings
 from ..engine import TemporalEngine
 from .errors import install_error_handlers
 from .limits import BodySizeLimit
-from .routers import definitions, health, runs
+from .routers import definitions, health, runs, upgrades
 
 __all__ = ["create_app"]
 
@@ -64,5 +64,6 @@ def create_app(
     app.add_middleware(BodySizeLimit, max_bytes=engine.settings.http.max_body_bytes)
     app.include_router(health.router)
     app.include_router(definitions.router)
+    app.include_router(upgrades.router)
     app.include_router(runs.router)
     return app

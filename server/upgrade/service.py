@@ -171,6 +171,8 @@ class Upgrader:
             to_version=entry.version, to_sha256=entry.sha256,
         )
         refused = "incompatible" if dry_run else "refused"
+        if info.workflow_type != entry.name:
+            return replace(base, status=refused, reason=f"the run is a run of {info.workflow_type!r}")
         if info.run_id != run_id or not info.status.is_open:
             why = "the run continued as new or closed since it was listed"
             return replace(base, status=refused, reason=why)
