@@ -25,7 +25,7 @@ from .core import Interpreter
 from .errors import ContinueAsNew, DefinitionFailedAtRun
 from .payload import RunPayload
 from .runtime import Runtime
-from .upgrade import UpgradeRejected
+from .upgrade import UPGRADE_UPDATE, UpgradeRejected
 
 __all__ = ["PROGRESS_QUERY", "HandlerFailedInWorkflow", "Run", "definition_model"]
 
@@ -169,6 +169,8 @@ class Run:
     def validate_update(self, name: str, payload: Any) -> None:
         """Accept or reject update ``name`` before it runs (read-only): it must be declared, its payload
         must match its ``schema``, and its ``validate`` expression must hold."""
+        if name == UPGRADE_UPDATE:
+            return self.validate_upgrade(payload)
         interp = self._handler_interp()
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:
@@ -192,6 +194,8 @@ class Run:
 
     def update(self, name: str, payload: Any) -> Any:
         """Run accepted update ``name``: set its variables, return its ``return`` value."""
+        if name == UPGRADE_UPDATE:
+            return self.upgrade(payload)
         interp = self._handler_interp()
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:

@@ -58,6 +58,19 @@ class Offer:
     memo: dict[str, Any] = field(default_factory=dict)
     """The memo entries of the new definition (``definition``, ``version``, ``sha256``, ``commit``...)."""
 
+    def to_data(self) -> dict[str, Any]:
+        """The update payload (what :meth:`from_data` reads)."""
+        return {
+            "definition": self.definition,
+            "source": self.source,
+            "children": self.children,
+            "version": self.version,
+            "sha256": self.sha256,
+            "memo": self.memo,
+            "from": {"version": self.from_version, "sha256": self.from_sha256},
+            "expect": {"step_index": self.expect_step_index, "digest": self.expect_digest},
+        }
+
     @classmethod
     def from_data(cls, data: Any) -> Offer:
         """The offer in an update payload; :class:`UpgradeRejected` when it is not one."""

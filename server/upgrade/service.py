@@ -24,7 +24,7 @@ from temporalio.service import RPCError
 
 from tdsl.dsl_schema.models import Definition
 from tdsl.dsl_schema.source_map import locate
-from tdsl.interpreter.upgrade import UPGRADE_UPDATE, definition_digest
+from tdsl.interpreter.upgrade import UPGRADE_UPDATE, Offer, definition_digest
 
 from ..errors import UnknownRun
 from ..run_errors import quote, rpc_error
@@ -205,18 +205,18 @@ class Upgrader:
     def offer(self, entry: CatalogEntry, candidate: _Candidate) -> dict[str, Any]:
         """The update payload the run validates (see :class:`tdsl.interpreter.upgrade.Offer`)."""
         report = candidate.report
-        return {
-            "definition": entry.data,
-            "source": entry.source,
-            "children": self.runs.catalog.children_of(entry.name),
-            "version": entry.version,
-            "sha256": entry.sha256,
-            "memo": entry.memo(),
-            "from": {"version": report.from_version, "sha256": report.from_sha256},
-            "expect": {
-                "step_index": candidate.position.step_index, "digest": definition_digest(candidate.old),
-            },
-        }
+        return Offer(
+            definition=entry.data,
+            expect_step_index=candidate.position.step_index,
+            expect_digest=definition_digest(candidate.old),
+            version=entry.version,
+            sha256=entry.sha256,
+            from_version=report.from_version,
+            from_sha256=report.from_sha256,
+            source=entry.source,
+            children=self.runs.catalog.children_of(entry.name),
+            memo=entry.memo(),
+        ).to_data()
 
     async def _offer(self, entry: CatalogEntry, candidate: _Candidate) -> RunUpgrade:
         report = candidate.report
