@@ -22,6 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from tdsl.errors import RunError
+
 from .payload import PinnedChild, ResumeState, RunPayload
 
 __all__ = ["UPGRADE_UPDATE", "Offer", "Upgrade", "UpgradeRejected", "definition_digest"]
@@ -36,7 +38,7 @@ def definition_digest(data: Mapping[str, Any]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class UpgradeRejected(Exception):
+class UpgradeRejected(RunError):
     """The run refuses an offer (its validator's answer; the message says why in the DSL's terms)."""
 
 
