@@ -5,9 +5,12 @@ move still run, and a changed compensation applies only to steps completed after
 
 from __future__ import annotations
 
+import json
+import random
 from typing import Any
 
 import pytest
+from ruamel.yaml import YAML
 from temporalio.client import Client, WorkflowFailureError, WorkflowUpdateFailedError
 
 from tdsl.dsl_schema.catalog import CatalogEntry
@@ -174,3 +177,50 @@ async def test_compensations_recorded_before_the_move_run_and_a_changed_one_appl
         done = [(c["step"], c["activity"], c["status"]) for c in details["compensations"]]
         assert done == [("flight", "send_email", "completed"), ("hotel", "cancel_hotel", "completed")]
         await assert_replays(client, handle.id)
+
+
+def _edit(text: str, edit: str, where: int) -> tuple[str, bool]:
+    """``text`` (APPROVAL_V1) with one edit at top-level step ``where``, and whether a run waiting in
+    step 1 may take it (no step up to 1 changed)."""
+    data = YAML(typ="safe").load(text)
+    steps = data["steps"]
+    extra = {"id": "extra", "activity": "send_email", "args": ["x@example.com", "Extra", "{{ input.id }}"]}
+    if edit == "change" and "activity" in steps[where]:
+        steps[where]["args"][1] = "Changed"
+    elif edit == "change":
+        steps[where]["wait_for"]["timeout"] = "1h"
+    elif edit == "insert":
+        steps.insert(where, extra)
+    elif edit == "delete":
+        del steps[where]
+    else:
+        steps.append(extra)
+    data["version"] = 2
+    compatible = edit == "append" or where > 1
+    return json.dumps(data, indent=2), compatible  # JSON is YAML
+
+
+async def test_a_handful_of_random_edits_checked_and_proved_on_the_server(
+    client: Client, task_queue: str
+) -> None:
+    """The property of tests/upgrade/test_upgrade_offline.py on real histories: a dry run (static check and
+    replay proof) accepts exactly the edits that leave the steps the run ran and runs unchanged."""
+    chooser = random.Random(20261130)
+    kinds = ["change", "insert", "delete", "append"]
+    edits = [(chooser.choice(kinds), chooser.randrange(3)) for _ in range(4)]
+    edits += [("change", 2), ("change", 1)]  # at least one of each verdict
+    async with harness(client, task_queue) as h:
+        add(h, d.APPROVAL_V1)
+        handle = await h.start("upg_approval", {"id": "P-1"})
+        first_run = (await handle.describe()).run_id
+        await at_step(h, handle.id, 1)
+        for edit, where in edits:
+            text, compatible = _edit(d.APPROVAL_V1, edit, where)
+            add(h, text)
+            [report] = await h.runs.upgrade("upg_approval", dry_run=True, run_id=handle.id)
+            assert (report.status == "compatible") == compatible, (edit, where, report)
+            if not compatible:
+                assert report.line is not None and report.reason and "has already" in report.reason
+        assert (await handle.describe()).run_id == first_run
+        await h.runs.signal(handle.id, "approve")
+        assert (await handle.result())["decided"] is True
