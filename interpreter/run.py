@@ -120,7 +120,7 @@ class Run:
                         interp.continue_as_new_payload, continuing.step_index, continuing.iterations
                     ),
                     # an upgrade also updates the memo (new version and sha256, the upgrade history)
-                    memo=interp.upgrade.memo if interp.upgrade.pending is not None else None,
+                    memo=interp.upgrade.memo,
                 )
                 self._interp = self._interpreter(payload)
 

@@ -102,9 +102,9 @@ class Runtime(Protocol):
     async def continue_as_new(
         self,
         payload: Callable[[], RunPayload],
-        memo: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+        memo: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
     ) -> RunPayload:
         """Once every signal and update handler has finished, continue as a new run with ``payload()`` as
-        its input (and ``memo(current memo)`` as its memo, when given; else the same memo).
+        its input (and ``memo(current memo)`` as its memo unless that is ``None``: then the same memo).
         On Temporal this never returns; an engine that restarts the run in this process (offline)
         returns the input the new run starts with (as it would arrive: through the data converter)."""

@@ -146,10 +146,9 @@ class TemporalRuntime:
     async def continue_as_new(
         self,
         payload: Callable[[], RunPayload],
-        memo: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+        memo: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
     ) -> RunPayload:
         await workflow.wait_condition(workflow.all_handlers_finished)
         data = payload().to_data()
-        if memo is None:
-            workflow.continue_as_new(data)
-        workflow.continue_as_new(data, memo=memo(workflow.memo()))
+        # ``None`` keeps the run's memo (every continue-as-new but an upgrade's)
+        workflow.continue_as_new(data, memo=memo(workflow.memo()) if memo is not None else None)

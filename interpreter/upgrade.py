@@ -171,10 +171,12 @@ class Upgrade:
         )
         return RunPayload(offer.definition, payload.input, children, None, resume, offer.source)
 
-    def memo(self, current: Mapping[str, Any]) -> dict[str, Any]:
-        """The memo of the continued run: the new definition's entries and the upgrade history."""
+    def memo(self, current: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The memo of the continued run after a move: the new definition's entries and the upgrade history
+        (``None``: no move, the memo stays)."""
         offer = self.pending
-        assert offer is not None and self.moved is not None
+        if offer is None or self.moved is None:
+            return None
         kept = {k: v for k, v in current.items() if k not in ("version", "sha256", "commit", "source_state")}
         return {**kept, **offer.memo, "upgrades": [*self.history, self.moved]}
 

@@ -346,7 +346,7 @@ class OfflineRuntime:
     async def continue_as_new(
         self,
         payload: Callable[[], RunPayload],
-        memo: Callable[[Mapping[str, Any]], dict[str, Any]] | None = None,
+        memo: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
     ) -> RunPayload:
         # Offline handlers run to completion when delivered: there is no handler to wait for. The new run
         # starts in this process, with its input as it would arrive through the data converter.

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
+from pydantic import ValidationError
 from temporalio.client import WorkflowUpdateFailedError
 from temporalio.exceptions import ApplicationError
 from temporalio.service import RPCError
@@ -190,10 +191,13 @@ class Upgrader:
         if position is None:
             return replace(base, status=refused, reason="no worker answered with the run's position "
                                                         "(a worker of this release must serve the run)")
-        verdict = check_upgrade(
-            Definition.model_validate(old_data), start.get("source"), entry.definition, entry.source,
-            position, start.get("input"),
-        )
+        try:
+            old = Definition.model_validate(old_data)
+        except ValidationError:
+            why = "the run's definition does not validate with this release (it cannot be compared)"
+            return replace(base, status=refused, reason=why)
+        verdict = check_upgrade(old, start.get("source"), entry.definition, entry.source, position,
+                                start.get("input"))
         if not verdict.compatible:
             return replace(base, status=refused, reason=verdict.reason, step=verdict.step,
                            file=verdict.file, line=verdict.line)
