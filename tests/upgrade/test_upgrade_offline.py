@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from hypothesis import given, settings
@@ -121,27 +122,39 @@ def test_the_run_moves_at_its_next_safe_point_and_records_the_upgrade() -> None:
 
 
 def test_a_while_moves_between_iterations_and_its_proof_replays_the_loop_as_it_ran() -> None:
-    def loop(version: str) -> dict[str, Any]:
-        return {"name": "looping", "version": 1 if version == "v1" else 2, "vars": {"n": 0}, "steps": [
-            {"id": "loop", "while": {"condition": "{{ vars.n < 3 }}", "max_iterations": 5, "steps": [
-                {"id": "tick", "activity": "work", "args": ["tick", version]},
-                {"set": {"n": "{{ vars.n + 1 }}"}},
-            ]}},
-        ], "output": "{{ vars.n }}"}
-
-    old, new = loop("v1"), loop("v2")
+    old, new = loop_definition("v1"), loop_definition("v2")
     verdict = check_upgrade(Definition.model_validate(old), None, Definition.model_validate(new), None,
                             Position(0), None)
     assert verdict.between_iterations and verdict.move_index == 0
     assert proof_definition(old, new, 0, True)["steps"] == old["steps"]
     upgrade = [(5, UPGRADE_UPDATE, offer(old, new, 0))]
-    result = run_offline_sync(old, activities={"work": work}, updates=upgrade)
+    result = run_offline_sync(old, {"rounds": 3}, activities={"work": work}, updates=upgrade)
     assert result.output == 3
     assert calls(result) == [("work", "tick", "v1"), ("work", "tick", "v2"), ("work", "tick", "v2")]
 
 
-# --------------------------------------------------------------------- the property
-EDITS = st.sampled_from(["change", "insert", "delete", "append", "none"])
+# --------------------------------------------------------------------- the properties
+EDITS = st.sampled_from(["change", "compensation", "insert", "delete", "append", "none"])
+
+
+def compensable_steps(count: int) -> list[dict[str, Any]]:
+    return [
+        {**step, "compensate": {"activity": "undo", "args": [f"s{i}", "v1"]}}
+        for i, step in enumerate(steps_of(count))
+    ]
+
+
+def undo(label: str, version: str) -> str:
+    return f"undone {label}-{version}"
+
+
+def fail(reason: str) -> None:
+    raise RuntimeError(reason)
+
+
+ACTIVITIES: dict[str, Callable[..., Any]] = {"work": work, "undo": undo, "fail": fail}
+FAILING_END = {"id": "end", "if": "{{ input.fail }}", "activity": "fail", "args": ["late failure"],
+               "retry": {"maximum_attempts": 1}}
 
 
 @settings(max_examples=60, deadline=None)
@@ -150,21 +163,26 @@ EDITS = st.sampled_from(["change", "insert", "delete", "append", "none"])
     edit=EDITS,
     where=st.integers(min_value=0, max_value=4),
     position=st.integers(min_value=0, max_value=4),
+    fails=st.booleans(),
 )
 def test_accepted_offers_replay_and_edits_to_executed_steps_are_refused(
-    count: int, edit: str, where: int, position: int
+    count: int, edit: str, where: int, position: int, fails: bool
 ) -> None:
     where, k = min(where, count - 1), min(position, count - 1)
-    old = definition(steps_of(count))
+    old = definition([*compensable_steps(count), FAILING_END])
     steps = copy.deepcopy(old["steps"])
+    extra = {"id": "extra", "activity": "work", "args": ["extra", "v2"],
+             "compensate": {"activity": "undo", "args": ["extra", "v2"]}}
     if edit == "change":
         steps[where]["args"] = [f"s{where}", "v2"]
+    elif edit == "compensation":
+        steps[where]["compensate"]["args"] = [f"s{where}", "v2"]
     elif edit == "insert":
-        steps.insert(where, {"id": "extra", "activity": "work", "args": ["extra", "v2"]})
+        steps.insert(where, extra)
     elif edit == "delete" and count > 1:
         del steps[where]
     elif edit == "append":
-        steps.append({"id": "extra", "activity": "work", "args": ["extra", "v2"]})
+        steps.insert(len(steps) - 1, extra)
     new = definition(steps, version=2)
     verdict = check_upgrade(
         Definition.model_validate(old), None, Definition.model_validate(new), None, Position(k), None
@@ -177,10 +195,42 @@ def test_accepted_offers_replay_and_edits_to_executed_steps_are_refused(
     if not verdict.compatible:
         assert verdict.reason and verdict.reason.startswith("step ")
         return
-    # An accepted offer, sent while step k runs: the run executes exactly what the new definition executes.
+    # An accepted offer, sent while step k runs: the run executes exactly what the new definition executes,
+    # compensations included (those recorded before the move as they were recorded, which the check made
+    # equal to the new definition's; a changed compensation only for steps completed after the move).
+    run_input = {"fail": fails}
     moved = run_offline_sync(
-        old, activities={"work": work}, updates=[(STEP_SECONDS * k + 5, UPGRADE_UPDATE, offer(old, new, k))]
+        old, run_input, activities=ACTIVITIES,
+        updates=[(STEP_SECONDS * k + 5, UPGRADE_UPDATE, offer(old, new, k))],
     )
-    fresh = run_offline_sync(new, activities={"work": work})
+    fresh = run_offline_sync(new, run_input, activities=ACTIVITIES)
     assert moved.updates[0].outcome == "answered"
-    assert (moved.status, calls(moved), moved.output) == (fresh.status, calls(fresh), fresh.output)
+    assert moved.runs == 2
+    assert (moved.status, calls(moved), moved.output, moved.compensations) == (
+        fresh.status, calls(fresh), fresh.output, fresh.compensations
+    )
+
+
+def loop_definition(version: str) -> dict[str, Any]:
+    return {"name": "looping", "version": 1 if version == "v1" else 2, "vars": {"n": 0}, "steps": [
+        {"id": "loop", "while": {"condition": "{{ vars.n < input.rounds }}", "max_iterations": 9, "steps": [
+            {"id": "tick", "activity": "work", "args": ["tick", version]},
+            {"set": {"n": "{{ vars.n + 1 }}"}},
+        ]}},
+    ], "output": "{{ vars.n }}"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(rounds=st.integers(min_value=1, max_value=5), during=st.integers(min_value=0, max_value=4))
+def test_a_loop_runs_its_old_body_up_to_the_move_and_the_new_one_after(rounds: int, during: int) -> None:
+    old, new = loop_definition("v1"), loop_definition("v2")
+    during = min(during, rounds - 1)
+    moved = run_offline_sync(
+        old, {"rounds": rounds}, activities=ACTIVITIES,
+        updates=[(STEP_SECONDS * during + 5, UPGRADE_UPDATE, offer(old, new, 0))],
+    )
+    # The iteration running when the offer came ends with the old body; the next ones run the new body.
+    expected = ["v1"] * (during + 1) + ["v2"] * (rounds - during - 1)
+    assert [call[2] for call in calls(moved)] == expected
+    assert moved.output == rounds
+    assert moved.runs == 2  # between two iterations, or after the loop's last one (before the output)
