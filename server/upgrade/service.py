@@ -27,7 +27,7 @@ from tdsl.dsl_schema.models import Definition
 from tdsl.dsl_schema.source_map import locate
 from tdsl.interpreter.upgrade import UPGRADE_UPDATE, Offer, definition_digest
 
-from ..errors import UnknownRun
+from ..errors import EngineError, UnknownRun
 from ..run_errors import quote, rpc_error
 from .check import Position, Verdict, check_upgrade
 from .proof import ProofCase, proof_definition, prove
@@ -103,7 +103,12 @@ class Upgrader:
         reports: list[RunUpgrade] = []
         candidates: list[_Candidate] = []
         for workflow_id, current_run in targets:
-            found = await self._check(entry, workflow_id, current_run, dry_run)
+            try:
+                found = await self._check(entry, workflow_id, current_run, dry_run)
+            except EngineError as err:  # the run closed or vanished since it was listed: it is not moved
+                status = "incompatible" if dry_run else "refused"
+                reports.append(RunUpgrade(workflow_id, current_run, status, reason=err.message))
+                continue
             if isinstance(found, RunUpgrade):
                 reports.append(found)
             else:
@@ -124,7 +129,11 @@ class Upgrader:
             if candidate is None:
                 final.append(report)
                 continue
-            divergence = proofs.get(report.run_id)
+            if report.run_id not in proofs:  # never moved without its proof
+                final.append(replace(report, status="incompatible" if dry_run else "refused",
+                                     reason="its history could not be replayed"))
+                continue
+            divergence = proofs[report.run_id]
             if divergence is not None:
                 where = locate(entry.source, divergence.step) if divergence.step else None
                 final.append(replace(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import copy
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from hypothesis import given, settings
@@ -16,8 +17,9 @@ from hypothesis import strategies as st
 from tdsl.dsl_schema.models import Definition
 from tdsl.interpreter import run_offline_sync
 from tdsl.interpreter.upgrade import UPGRADE_UPDATE, Offer, definition_digest
+from tdsl.server.replay import load_file
 from tdsl.server.upgrade import Position, check_upgrade
-from tdsl.server.upgrade.proof import proof_definition
+from tdsl.server.upgrade.proof import ProofCase, proof_definition, prove
 from tests.support import project_catalog
 
 STEP_SECONDS = 10.0
@@ -234,3 +236,21 @@ def test_a_loop_runs_its_old_body_up_to_the_move_and_the_new_one_after(rounds: i
     assert [call[2] for call in calls(moved)] == expected
     assert moved.output == rounds
     assert moved.runs == 2  # between two iterations, or after the loop's last one (before the output)
+
+
+async def test_the_replay_proof_finds_where_a_history_departs_from_the_new_definition() -> None:
+    """The proof on a recorded history (no server): the run's own definition replays; one whose first
+    step calls another activity diverges there."""
+    history = load_file(Path(__file__).parents[1] / "golden" / "0.1.0" / "approval_approved.json")
+    entry = project_catalog().get("approval")
+    assert entry is not None
+    edited = copy.deepcopy(entry.data)
+    edited["steps"][0]["activity"] = "send_email"
+    proofs = await prove([
+        ProofCase("same", history, entry.data, entry.source),
+        ProofCase("edited", history, edited, entry.source),
+    ])
+    assert proofs["same"] is None
+    divergence = proofs["edited"]
+    assert divergence is not None and divergence.step == "request"
+    assert "the code would schedule activity send_email" in divergence.explain()
