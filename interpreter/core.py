@@ -25,6 +25,7 @@ from .payload import PinnedChild, ResumeState, RunPayload
 from .runtime import Runtime
 from .saga import Saga
 from .state import Frame, RunState
+from .upgrade import Upgrade
 
 
 def step_label(step: Any, index: int) -> str:
@@ -45,6 +46,7 @@ class Interpreter:
         self.resume_iteration: dict[str, int] = {}
         self.vars_error: DefinitionFailedAtRun | None = None
         self._run_info: dict[str, Any] | None = None
+        self.upgrade = Upgrade(resume.upgrades, resume.step_index) if resume is not None else Upgrade()
         if resume is not None:
             self.state.vars = dict(resume.vars)
             self.state.root.steps = dict(resume.steps)
@@ -146,11 +148,23 @@ class Interpreter:
 
     # ----------------------------------------------------------------- steps
     async def run_steps(self, steps: Sequence[Step], frame: Frame, path: str, start: int = 0) -> Any:
-        """Run steps in order; return the last one's result."""
+        """Run steps in order; return the last one's result. Before each top-level step and after the last,
+        the run is at a safe point: an accepted upgrade continues it as new there."""
         result = None
+        top_level = not path and frame is self.state.root and self.payload.fragment is None
         for index in range(start, len(steps)):
+            if top_level:
+                self.safe_point(index)
             result = await self.run_step(steps[index], index, frame, path)
+        if top_level:
+            self.safe_point(len(steps))
         return result
+
+    def safe_point(self, step_index: int) -> None:
+        """The run is between top-level steps: continue as new at ``step_index`` if an upgrade waits."""
+        self.upgrade.step_index = step_index
+        if self.upgrade.pending is not None:
+            raise ContinueAsNew(step_index, {})
 
     async def run_step(self, step: Step, index: int, frame: Frame, path: str) -> Any:
         label = step_label(step, index)
@@ -192,8 +206,17 @@ class Interpreter:
     def continue_as_new_payload(self, step_index: int, iterations: dict[str, int]) -> RunPayload:
         """The input of the run this one continues as: the same payload plus the state to resume at top-level
         step ``step_index``. Built only once every signal and update handler has finished, so nothing they
-        did is lost."""
-        return self.payload.with_parts(resume=self.resume_snapshot(step_index, iterations))
+        did is lost. With an accepted upgrade, the input carries the new definition instead."""
+        resume = self.resume_snapshot(step_index, iterations)
+        if self.upgrade.pending is None:
+            return self.payload.with_parts(resume=resume)
+        steps = self.definition.steps
+        at_step = step_label(steps[step_index], step_index) if step_index < len(steps) else "(end)"
+        at_step += "".join(f"[{iteration}]" for iteration in iterations.values())
+        return self.upgrade.move(
+            self.payload, resume, at_step=at_step, when=self.runtime.now().isoformat(),
+            run_id=self.runtime.info().get("run_id"),
+        )
 
     def child_entry(self, name: str) -> PinnedChild | None:
         """The pinned catalog entry of a child definition (a definition may also start itself)."""
@@ -299,6 +322,7 @@ class Interpreter:
             completed_count=self.state.progress.completed_count,
             ignored_signals=self.state.ignored_signals,
             saga=self.saga.as_data(),
+            upgrades=self.upgrade.history,
         )
 
 

@@ -79,9 +79,14 @@ class ResumeState:
     ignored_signals: list[dict[str, Any]] = field(default_factory=list)
     saga: list[dict[str, Any]] = field(default_factory=list)
     """Pending compensations as ``{"step", "call"}`` records (see :mod:`tdsl.interpreter.saga`)."""
+    upgrades: list[dict[str, Any]] = field(default_factory=list)
+    """The run's upgrades so far (see :mod:`tdsl.interpreter.upgrade`)."""
 
     def to_data(self) -> dict[str, Any]:
-        return asdict(self)
+        data = asdict(self)
+        if not self.upgrades:
+            del data["upgrades"]  # runs never upgraded carry the state they always did
+        return data
 
 
 @dataclass

@@ -25,6 +25,7 @@ from .core import Interpreter
 from .errors import ContinueAsNew, DefinitionFailedAtRun
 from .payload import RunPayload
 from .runtime import Runtime
+from .upgrade import UPGRADE_UPDATE, UpgradeRejected
 
 __all__ = ["PROGRESS_QUERY", "HandlerFailedInWorkflow", "Run", "definition_model"]
 
@@ -117,7 +118,9 @@ class Run:
                 payload = await self.runtime.continue_as_new(
                     functools.partial(
                         interp.continue_as_new_payload, continuing.step_index, continuing.iterations
-                    )
+                    ),
+                    # an upgrade also updates the memo (new version and sha256, the upgrade history)
+                    memo=interp.upgrade.memo,
                 )
                 self._interp = self._interpreter(payload)
 
@@ -159,12 +162,15 @@ class Run:
             "pending_signals": [name for name, _ in state.signal_buffer],
             "ignored_signals": list(state.ignored_signals),
             "compensations": list(interp.saga.executed),
+            "upgrade": interp.upgrade.progress(),
         }
 
     # ----------------------------------------------------------------- updates
     def validate_update(self, name: str, payload: Any) -> None:
         """Accept or reject update ``name`` before it runs (read-only): it must be declared, its payload
         must match its ``schema``, and its ``validate`` expression must hold."""
+        if name == UPGRADE_UPDATE:
+            return self.validate_upgrade(payload)
         interp = self._handler_interp()
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:
@@ -188,6 +194,8 @@ class Run:
 
     def update(self, name: str, payload: Any) -> Any:
         """Run accepted update ``name``: set its variables, return its ``return`` value."""
+        if name == UPGRADE_UPDATE:
+            return self.upgrade(payload)
         interp = self._handler_interp()
         decl = (interp.definition.updates or {}).get(name)
         if decl is None:
@@ -201,6 +209,23 @@ class Run:
             return render(decl.return_, interp.context(interp.state.root, payload=payload))
         except ExpressionError as err:
             raise HandlerFailedInWorkflow(f"update {name!r}: {err}", "ExpressionError") from None
+
+    # ----------------------------------------------------------------- upgrades (see .upgrade)
+    def validate_upgrade(self, offer: Any) -> None:
+        """Accept or reject an offered definition (read-only): see :meth:`Upgrade.validate`."""
+        interp = self._handler_interp()
+        try:
+            interp.upgrade.validate(offer, interp.payload, interp.state.status)
+        except UpgradeRejected as err:
+            raise HandlerFailedInWorkflow(str(err), "Rejected") from None
+
+    def upgrade(self, offer: Any) -> dict[str, Any]:
+        """Take an accepted offer: the run moves to it at its next safe point."""
+        interp = self._handler_interp()
+        try:
+            return interp.upgrade.accept(interp.upgrade.validate(offer, interp.payload, interp.state.status))
+        except UpgradeRejected as err:
+            raise HandlerFailedInWorkflow(str(err), "Rejected") from None
 
     def _handler_interp(self) -> Interpreter:
         if self._interp is None:

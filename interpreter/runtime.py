@@ -8,7 +8,7 @@ on a Temporal workflow, :mod:`tdsl.interpreter.offline` with mocked activities a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
@@ -103,7 +103,12 @@ class Runtime(Protocol):
     def continue_as_new_suggested(self) -> bool:
         """Whether the engine asks the run to continue as new (history too large)."""
 
-    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
+    async def continue_as_new(
+        self,
+        payload: Callable[[], RunPayload],
+        memo: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
+    ) -> RunPayload:
         """Once every signal and update handler has finished, continue as a new run with ``payload()`` as
-        its input. On Temporal this never returns; an engine that restarts the run in this process (offline)
+        its input (and ``memo(current memo)`` as its memo unless that is ``None``: then the same memo).
+        On Temporal this never returns; an engine that restarts the run in this process (offline)
         returns the input the new run starts with (as it would arrive: through the data converter)."""

@@ -53,6 +53,7 @@ WORKFLOW_SAFE_MODULES = (
     "tdsl.interpreter.state",
     "tdsl.interpreter.steps",
     "tdsl.interpreter.temporal_runtime",
+    "tdsl.interpreter.upgrade",
     "tdsl.interpreter.workflow",
 )
 """Our modules workflow code may reach (a package name covers its submodules), the workflow class's own

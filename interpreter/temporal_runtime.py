@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import builtins
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -146,6 +146,12 @@ class TemporalRuntime:
     def continue_as_new_suggested(self) -> bool:
         return workflow.info().is_continue_as_new_suggested()
 
-    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
+    async def continue_as_new(
+        self,
+        payload: Callable[[], RunPayload],
+        memo: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
+    ) -> RunPayload:
         await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(payload().to_data())
+        data = payload().to_data()
+        # ``None`` keeps the run's memo (every continue-as-new but an upgrade's)
+        workflow.continue_as_new(data, memo=memo(workflow.memo()) if memo is not None else None)

@@ -22,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
     from .payload import RunPayload
     from .run import PROGRESS_QUERY, HandlerFailedInWorkflow, Run
     from .temporal_runtime import TemporalRuntime
+    from .upgrade import UPGRADE_UPDATE
 
 __all__ = ["PROGRESS_QUERY", "DSLWorkflow", "ForeignWorkflowType"]
 
@@ -135,5 +136,21 @@ class DSLWorkflow:
     def validate_update(self, name: str, args: Sequence[RawValue]) -> None:
         try:
             self._run.validate_update(name, _decode(args))
+        except HandlerFailedInWorkflow as err:
+            raise _failure(err) from None
+
+    @workflow.update(name=UPGRADE_UPDATE)
+    def on_upgrade(self, offer: Any) -> Any:
+        """Take an offered edited definition (see :mod:`tdsl.interpreter.upgrade`): the run moves to it at its
+        next safe point."""
+        try:
+            return self._run.upgrade(offer)
+        except HandlerFailedInWorkflow as err:
+            raise _failure(err) from None
+
+    @on_upgrade.validator
+    def validate_upgrade(self, offer: Any) -> None:
+        try:
+            self._run.validate_upgrade(offer)
         except HandlerFailedInWorkflow as err:
             raise _failure(err) from None

@@ -52,6 +52,7 @@ from .workflows_api import RunHandle, WorkflowsAPI
 
 if TYPE_CHECKING:
     from .schedules import ScheduleService
+    from .upgrade import RunUpgrade
 
 __all__ = ["EngineActivities", "RunHandle", "TemporalEngine", "WorkerRegistry", "WorkflowsAPI"]
 
@@ -325,6 +326,14 @@ class TemporalEngine:
                 raise EngineNotReady("Temporal is disabled in the configuration (temporal.enabled: false)")
             raise EngineNotReady("the engine is not started; await engine.start() first")
         return self.runs
+
+    async def upgrade(
+        self, name: str, *, dry_run: bool = False, query: str | None = None, run_id: str | None = None
+    ) -> list[RunUpgrade]:
+        """Offer the catalog's current definition ``name`` to its open runs (all of them, those the visibility
+        ``query`` selects, or the run ``run_id``), checked statically and by replay; the runs themselves
+        validate the offer. One report per run; see docs/UPGRADE.md."""
+        return await self.require_runs().upgrade(name, dry_run=dry_run, query=query, run_id=run_id)
 
     async def wait_worker(self) -> None:
         """Wait until the worker task ends (``tdsl worker``/``tdsl dev`` run until interrupted). Cancelling

@@ -11,7 +11,7 @@ caller goes through the same code. Each method here only delegates; see the gate
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 
@@ -24,6 +24,9 @@ from .gateway.messaging import RunMessenger
 from .gateway.starting import RunStarter
 from .run_errors import did_you_mean, rpc_error
 from .run_types import RunInfo, RunOutcome, RunStatus, StartedRun
+
+if TYPE_CHECKING:
+    from .upgrade import RunUpgrade
 
 # The value types and helpers live in their own modules; they stay importable from here.
 __all__ = [
@@ -187,6 +190,16 @@ class RunService:
     async def terminate(self, workflow_id: str, reason: str | None = None) -> None:
         """End the run at once, without compensation."""
         await self.messenger.terminate(workflow_id, reason)
+
+    # ------------------------------------------------------------------ upgrade (tdsl.server.upgrade)
+    async def upgrade(
+        self, name: str, *, dry_run: bool = False, query: str | None = None, run_id: str | None = None
+    ) -> list[RunUpgrade]:
+        """Offer the catalog's definition ``name`` to its open runs, checked (docs/UPGRADE.md): one report
+        per run (``compatible``/``incompatible`` in a dry run, else ``moved``/``refused``/``rejected``)."""
+        from .upgrade import Upgrader  # the replay machinery: only when upgrading
+
+        return await Upgrader(self).upgrade(name, dry_run=dry_run, query=query, run_id=run_id)
 
     # Also reachable as a static method of the service, where it used to be defined.
     _rpc_error = staticmethod(rpc_error)

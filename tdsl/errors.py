@@ -21,6 +21,8 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   │                                     expression, a duration, its input); never caught nor retried;
     │   │                                     Temporal failure type ``DefinitionError``
     │   ├── RunFailedAfterCompensation        [interpreter.core] the run failed; what was compensated
+    │   ├── UpgradeRejected                   [interpreter.upgrade] the run refuses an upgrade offer (its
+    │   │                                     validator; sent back as a ``Rejected`` update failure)
     │   └── HandlerFailedInWorkflow           [interpreter.run] a query or update of the run could not be
     │                                         answered; its ``type`` is the Temporal failure type
     │                                         (``UnknownQuery``, ``InvalidPayload``, ``Rejected``, ...)

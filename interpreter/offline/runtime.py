@@ -351,7 +351,11 @@ class OfflineRuntime:
         after = self.world.continue_as_new_after
         return after is not None and self.events >= after
 
-    async def continue_as_new(self, payload: Callable[[], RunPayload]) -> RunPayload:
+    async def continue_as_new(
+        self,
+        payload: Callable[[], RunPayload],
+        memo: Callable[[Mapping[str, Any]], dict[str, Any] | None] | None = None,
+    ) -> RunPayload:
         # Offline handlers run to completion when delivered: there is no handler to wait for. The new run
         # starts in this process, with its input as it would arrive through the data converter.
         self.run_number += 1

@@ -44,8 +44,11 @@ async def run_while(interp: Interpreter, step: WhileStep, frame: Frame, path: st
                 f"while loop still true after max_iterations={spec.max_iterations}",
                 step=path,
             )
-        if top_index is not None and ran_here > 0 and interp.runtime.continue_as_new_suggested():
-            # The history is getting long: carry the state over to a fresh run that resumes right here.
+        if top_index is not None and ran_here > 0 and (
+            interp.upgrade.pending is not None or interp.runtime.continue_as_new_suggested()
+        ):
+            # The history is getting long, or an accepted upgrade waits for this safe point: carry the state
+            # over to a fresh run that resumes right here.
             raise ContinueAsNew(top_index, {path: iteration})
         await interp.run_steps(spec.steps, view, f"{path}[{iteration}]")
         iteration += 1

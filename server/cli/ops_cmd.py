@@ -102,11 +102,33 @@ def format_status(info: RunInfo) -> str:
             lines.append(f"  stopped in  {', '.join(progress['stopped_in'])}")
         if progress.get("compensations"):
             lines.append(f"  compensated {json.dumps(progress['compensations'], default=str)}")
+        lines.extend(_upgrade_lines(progress.get("upgrade")))
     if info.error:
         lines.append(f"  error       {info.error['type']}: {info.error['message']}")
     for stall in info.stalled or []:
         lines.append(f"  STALLED     {stall['message']}")
     return "\n".join(lines)
+
+
+def _upgrade_lines(upgrade: Any) -> list[str]:
+    """The run's upgrades (docs/UPGRADE.md): each move, and an accepted one waiting for a safe point."""
+    if not isinstance(upgrade, dict):
+        return []
+    lines = []
+    for moved in upgrade.get("history") or []:
+        before, after = moved.get("from") or {}, moved.get("to") or {}
+        lines.append(
+            f"  upgraded    v{before.get('version')} ({str(before.get('sha256'))[:12]}) -> "
+            f"v{after.get('version')} ({str(after.get('sha256'))[:12]}) at {moved.get('at_step')}, "
+            f"{moved.get('at')}"
+        )
+    pending = upgrade.get("pending")
+    if pending:
+        lines.append(
+            f"  upgrading   to v{pending.get('version')} ({str(pending.get('sha256'))[:12]}) "
+            "at the next safe point"
+        )
+    return lines
 
 
 def _time(moment: Any) -> str:

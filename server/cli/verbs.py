@@ -292,8 +292,32 @@ def _completion(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=Command(f"{_CLI}.completion_cmd", "run"))
 
 
+def _upgrade(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "upgrade", help="offer the current definition of NAME to its open runs, checked",
+        description="Offer the current definition of NAME (from the definitions folder) to its open runs: "
+                    "each run is checked statically (every step it ran or is running unchanged) and by "
+                    "replaying its history against the new definition; the run itself validates the offer "
+                    "and moves at its next safe point (docs/UPGRADE.md). Exit status 0: every run moved "
+                    "(or is compatible, with --dry-run); 1: a run was refused or rejected; 2: could not run.",
+    )
+    parser.add_argument("name", help="definition name")
+    parser.add_argument("--dry-run", action="store_true",
+                        help="only report, per run, compatible (and where it would move) or why not")
+    parser.add_argument("--query", metavar="QUERY",
+                        help="only the open runs this visibility query selects, "
+                             "e.g. \"StartTime > '2026-01-01'\"")
+    parser.add_argument("--run-id", metavar="ID", help="only this run (a workflow id or a run id)")
+    parser.add_argument("--json", action="store_true", help="print JSON")
+    add_connection_options(parser)
+    parser.set_defaults(func=Command(f"{_CLI}.upgrade_cmd", "run"))
+
+
 # In the order ``tdsl --help`` lists them.
-VERBS = [_dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _schedules, _replay, _ops, _completion]
+VERBS = [
+    _dev, _worker, _run, _lint, _test, _schema, _graph, _serve, _schedules, _replay, _upgrade, _ops,
+    _completion,
+]
 
 
 def register_all(subparsers: argparse._SubParsersAction) -> None:

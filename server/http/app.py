@@ -21,7 +21,7 @@ from ..engine import TemporalEngine
 from ..ui import install_ui
 from .errors import install_error_handlers
 from .limits import BodySizeLimit
-from .routers import definitions, health, runs, schedules
+from .routers import definitions, health, runs, schedules, upgrades
 
 __all__ = ["create_app"]
 
@@ -66,6 +66,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(definitions.router)
     app.include_router(schedules.router)
+    app.include_router(upgrades.router)
     app.include_router(runs.router)
     install_ui(app)  # the run inspector page at /ui (docs/UI.md)
     return app

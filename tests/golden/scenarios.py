@@ -273,6 +273,49 @@ output: {hotel: "{{ steps.hotel.reservation_id }}", flight: "{{ steps.flight.res
 """
 
 
+UPGRADED = """\
+name: golden_upgraded
+version: 1
+description: >-
+  Sends a request, waits for an approval, then notifies. While it waits, version 2 (a fixed notification
+  and a new audit step) is offered to it: it moves after the approval by continuing as new.
+signals:
+  approve: {}
+steps:
+  - id: request
+    activity: send_email
+    args: [boss@example.com, Please approve, "{{ input.id }}"]
+  - id: decision
+    wait_for:
+      signals:
+        approve: []
+  - id: notify
+    activity: send_email
+    args: [team@example.com, Wrong template, "{{ input.id }}"]
+"""
+
+UPGRADED_V2 = UPGRADED.replace("version: 1", "version: 2").replace(
+    "Wrong template", '"Approved: {{ input.id }}"'
+) + """\
+  - id: audit
+    activity: send_email
+    args: [audit@example.com, Approved, "{{ input.id }}"]
+"""
+
+
+async def upgrade_then_approve(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
+    """While the run waits for the approval, version 2 is offered to it (docs/UPGRADE.md); then the approver
+    approves and the run moves."""
+    from tdsl.dsl_schema.catalog import load_definition_text
+
+    await wait_until_waiting(handle, "approve")
+    runs.catalog.add(load_definition_text(UPGRADED_V2, "golden_upgraded.yaml", runs.registry))
+    [report] = await runs.upgrade("golden_upgraded", run_id=handle.id)
+    if report.status != "moved":
+        raise RuntimeError(f"the upgrade was not taken: {report.describe()}")
+    await runs.signal(handle.id, "approve")
+
+
 async def cancel_while_holding(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
     """The customer cancels once both reservations are made and the run holds them."""
     await wait_until_waiting(handle)
@@ -421,6 +464,16 @@ SCENARIOS: list[Scenario] = [
         "nightly_dataset_report",
         {"datasets": ["orders-120", "customers-40"], "report_to": "data-team@example.com"},
         description="the input of its nightly schedule: two datasets counted, the report mailed",
+    ),
+    Scenario(
+        "upgraded_after_approval",
+        "golden_upgraded",
+        {"id": "G-U1"},
+        outcome="continued_as_new",
+        drive=upgrade_then_approve,
+        source=UPGRADED,
+        description="version 2 offered while waiting for the approval: accepted (update), then the run "
+        "continues as new with it after the approval (the first run of the chain)",
     ),
 ]
 

@@ -40,6 +40,7 @@ async def test_openapi_schema_and_docs(http: httpx.AsyncClient) -> None:
         "/definitions/{name}",
         "/definitions/{name}/graph",
         "/definitions/{name}/runs",
+        "/definitions/{name}/upgrade",
         "/health",
         "/inspector/config",
         "/inspector/definitions/{name}/graph",
