@@ -85,6 +85,12 @@ class HTTPSettings(_Section):
     max_body_bytes: int = Field(default=1_000_000, ge=1)
     # Upper bound of the ``wait``/``timeout`` a request may ask for (seconds).
     max_wait_seconds: float = Field(default=300.0, gt=0)
+    # Host names requests may address (the ``Host`` header; DNS rebinding). Empty: the loopback names
+    # (localhost, 127.0.0.1, ::1) plus ``host``. ``*`` allows any (only behind a proxy that checks it).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    # Origins (``https://app.example.com``) whose pages may send state-changing requests besides the
+    # service's own origin. ``*`` allows any (not recommended). See docs/SECURITY.md.
+    allowed_origins: list[str] = Field(default_factory=list)
 
 
 class DevSettings(_Section):

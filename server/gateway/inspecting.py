@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from ..errors import RunDidNotComplete, UnknownRun
 from ..run_errors import failure_outcome, quote, rpc_error, status_word
 from ..run_types import RunInfo, RunOutcome, RunStatus, iso
+from ..validation import check_id, check_text
 from .pinned import PinnedDefinition
 
 __all__ = ["PROGRESS_QUERY", "PROGRESS_TIMEOUT", "RunInspector"]
@@ -51,7 +52,11 @@ class RunInspector:
         self._pinned: OrderedDict[tuple[str, str], PinnedDefinition] = OrderedDict()
 
     def handle(self, workflow_id: str, run_id: str | None = None) -> WorkflowHandle[Any, Any]:
-        """The client's handle of the latest run with ``workflow_id`` (or of ``run_id``)."""
+        """The client's handle of the latest run with ``workflow_id`` (or of ``run_id``); every call that
+        addresses a run comes here, so the id is checked here (:func:`~tdsl.server.validation.check_id`)."""
+        check_id(workflow_id)
+        if run_id is not None:
+            check_id(run_id, "run_id")
         return self.client.get_workflow_handle(workflow_id, run_id=run_id)
 
     # ------------------------------------------------------------------ status
@@ -160,6 +165,10 @@ class RunInspector:
     ) -> list[dict[str, Any]]:
         """Recent runs, newest first, optionally of one definition and/or one status."""
         clauses = []
+        if definition is not None:
+            check_text(definition, "definition")
+        if status is not None:
+            check_text(status, "status")
         if definition:
             clauses.append(f"WorkflowType = '{quote(definition)}'")
         if status:

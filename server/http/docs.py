@@ -1,0 +1,119 @@
+"""``/openapi.json`` (behind the bearer token, like every endpoint but ``/health``) and ``/docs``.
+
+The docs page itself is static Swagger UI and reveals nothing; it loads the schema with the token it asks for
+once per browser tab (kept in ``sessionStorage``) when tokens are configured, and sends the same token with
+"Try it out" requests.
+
+Every operation of the schema also declares the answers the service's middleware and error handlers give to
+any request (bad host 400, cross-origin 403, body too large 413, not JSON 415, invalid text 422, Temporal
+unavailable 502/503), so routes added later document them without repeating them.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI
+from fastapi.responses import HTMLResponse, JSONResponse
+
+from ..config import Settings
+from .deps import get_settings, require_token
+
+__all__ = ["install_docs"]
+
+_SWAGGER_JS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui-bundle.js"
+_SWAGGER_CSS = "https://cdn.jsdelivr.net/npm/swagger-ui-dist@5/swagger-ui.css"
+
+_ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+# status -> description; GET answers never carry a body, so 413 and 415 are declared on the others only.
+_EVERY_OPERATION = {
+    "400": "Malformed request, or a Host this service does not serve.",
+    "422": "Invalid request: its shape, or text that is not acceptable (docs/SECURITY.md).",
+}
+_WITH_TEMPORAL = {
+    "502": "Temporal refused the request.",
+    "503": "Temporal is unreachable, or the engine is not started.",
+}
+_STATE_CHANGING = {
+    "403": "Cross-origin request from a browser (docs/SECURITY.md).",
+    "413": "The body exceeds http.max_body_bytes.",
+    "415": "The body is not application/json.",
+}
+
+_PAGE = """<!doctype html>
+<html>
+<head>
+<title>{title}</title>
+<meta charset="utf-8">
+<link rel="stylesheet" href="{css}">
+</head>
+<body>
+<div id="swagger-ui"></div>
+<script src="{js}"></script>
+<script>
+const needsToken = {needs_token};
+let token = sessionStorage.getItem("tdsl-token") || "";
+if (needsToken && !token) {{
+  token = window.prompt("Bearer token of this API (one of http.tokens)") || "";
+  sessionStorage.setItem("tdsl-token", token);
+}}
+window.ui = SwaggerUIBundle({{
+  url: "/openapi.json",
+  dom_id: "#swagger-ui",
+  requestInterceptor: (request) => {{
+    if (token && !request.headers.Authorization) {{
+      request.headers.Authorization = "Bearer " + token;
+    }}
+    return request;
+  }},
+}});
+</script>
+</body>
+</html>
+"""
+
+
+def _declare_common_answers(schema: dict[str, Any]) -> dict[str, Any]:
+    for path, operations in schema.get("paths", {}).items():
+        for method, operation in operations.items():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            answers = dict(_EVERY_OPERATION)
+            if path != "/health":
+                answers.update(_WITH_TEMPORAL)
+            if method.upper() not in ("GET", "HEAD", "OPTIONS"):
+                answers.update(_STATE_CHANGING)
+            for status, description in answers.items():
+                operation["responses"].setdefault(
+                    status,
+                    {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}},
+                )
+    return schema
+
+
+def install_docs(app: FastAPI) -> None:
+    """Serve ``/openapi.json`` behind :func:`require_token` and the ``/docs`` page (create the app with
+    ``openapi_url=None, docs_url=None``)."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            app.openapi_schema = _declare_common_answers(generate())
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_token)])
+    async def openapi_json() -> JSONResponse:
+        return JSONResponse(app.openapi())
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs(settings: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
+        page = _PAGE.format(
+            title=f"{app.title} - API",
+            css=_SWAGGER_CSS,
+            js=_SWAGGER_JS,
+            needs_token=json.dumps(bool(settings.http.tokens)),
+        )
+        return HTMLResponse(page)
