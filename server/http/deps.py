@@ -66,23 +66,25 @@ async def require_token(
         return
     if credentials is None:
         raise Unauthorized("this endpoint requires an 'Authorization: Bearer <token>' header")
-    given = credentials.credentials.encode()
-    # Compare with every token in constant time, so the answer time does not reveal a prefix.
-    if not any(hmac.compare_digest(given, token.encode()) for token in tokens):
+    if not _accepted(credentials.credentials, tokens):
         raise Unauthorized("the bearer token is not accepted")
 
 
-async def has_access(
-    settings: Annotated[Settings, Depends(get_settings)],
-    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
-) -> bool:
+def _accepted(given: str, tokens: list[str]) -> bool:
+    # Compare with every token in constant time, so the answer time does not reveal a prefix.
+    encoded = given.encode()
+    return any(hmac.compare_digest(encoded, token.encode()) for token in tokens)
+
+
+async def has_access(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> bool:
     """Whether the request may see everything: no ``http.tokens`` configured, or it carries one of them.
-    For endpoints that answer everyone but tell more to those with a token (``/health``)."""
-    try:
-        await require_token(settings, credentials)
-    except Unauthorized:
-        return False
-    return True
+    For endpoints that answer everyone but tell more to those with a token (``/health``); it reads the
+    header itself, so such endpoints are not documented as requiring the token."""
+    tokens = settings.http.tokens
+    if not tokens:
+        return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and _accepted(given.strip(), tokens)
 
 
 async def json_payload(request: Request) -> Any:

@@ -11,6 +11,7 @@ unavailable 502/503), so routes added later document them without repeating them
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Annotated, Any
 
@@ -85,11 +86,39 @@ def _declare_common_answers(schema: dict[str, Any]) -> dict[str, Any]:
             if method.upper() not in ("GET", "HEAD", "OPTIONS"):
                 answers.update(_STATE_CHANGING)
             for status, description in answers.items():
-                operation["responses"].setdefault(
-                    status,
-                    {"description": description, "content": {"application/json": {"schema": _ERROR_REF}}},
-                )
+                operation["responses"].setdefault(status, {"description": description})
+            for status, response in operation["responses"].items():
+                # Every error answer is an ErrorBody in JSON, also on routes whose success is text.
+                if status[:1] in ("4", "5"):
+                    response["content"] = {"application/json": {"schema": _ERROR_REF}}
     return schema
+
+
+def _as_configured(schema: dict[str, Any], tokens: bool, max_wait: float) -> dict[str, Any]:
+    """The schema as this configuration answers: without tokens no operation requires one; waits are
+    bounded by ``http.max_wait_seconds``."""
+    schema = copy.deepcopy(schema)
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict):
+                continue
+            if not tokens:
+                operation.pop("security", None)
+                operation.get("responses", {}).pop("401", None)
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") == "wait":
+                    _bound(parameter.get("schema", {}), max_wait)
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            timeout = body.get("schema", {}).get("properties", {}).get("timeout")
+            if isinstance(timeout, dict):
+                _bound(timeout, max_wait)
+    return schema
+
+
+def _bound(schema: dict[str, Any], maximum: float) -> None:
+    for option in [schema, *schema.get("anyOf", [])]:
+        if option.get("type") == "number":
+            option["maximum"] = maximum
 
 
 def install_docs(app: FastAPI) -> None:
@@ -104,9 +133,14 @@ def install_docs(app: FastAPI) -> None:
 
     app.openapi = openapi  # type: ignore[method-assign]
 
+    served: dict[tuple[bool, float], dict[str, Any]] = {}
+
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Depends(require_token)])
-    async def openapi_json() -> JSONResponse:
-        return JSONResponse(app.openapi())
+    async def openapi_json(settings: Annotated[Settings, Depends(get_settings)]) -> JSONResponse:
+        key = (bool(settings.http.tokens), settings.http.max_wait_seconds)
+        if key not in served:
+            served[key] = _as_configured(app.openapi(), *key)
+        return JSONResponse(served[key])
 
     @app.get("/docs", include_in_schema=False)
     async def docs(settings: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
