@@ -135,6 +135,9 @@ class RunInspector:
             else:
                 value = await asyncio.wait_for(handle.result(), timeout)
         except TimeoutError:
+            # Waiting for the result of a run that does not exist also times out: only a run that exists
+            # is RUNNING (this raises UnknownRun otherwise).
+            await self.info(workflow_id)
             return RunOutcome(workflow_id, RunStatus.RUNNING)
         except WorkflowFailureError as err:
             return failure_outcome(workflow_id, err)

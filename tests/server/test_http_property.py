@@ -16,7 +16,7 @@ import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from schemathesis.checks import CHECKS, load_all_checks
+from schemathesis.checks import CHECKS, CheckFunction, load_all_checks
 from schemathesis.config import SchemathesisConfig
 from schemathesis.generation import GenerationMode
 
@@ -25,10 +25,10 @@ from tdsl.server.http.deps import get_settings
 from tdsl.server.http.serving import HTTPService
 from tests.server.helpers import unique
 
-EXAMPLES = 400  # about 10 s on two cores
+EXAMPLES = 3000
 
 load_all_checks()
-ALL_CHECKS = list(CHECKS.get_all())
+ALL_CHECKS: list[CheckFunction] = list(CHECKS.get_all())  # type: ignore[arg-type]
 
 
 # The OpenAPI schema types a run input, a signal or update payload as "any JSON": each definition checks it
@@ -57,6 +57,7 @@ def config(token: str | None) -> SchemathesisConfig:
 
 TOKEN = "property-secret"
 MAX_WAIT = 0.3
+PROTOCOL_ERROR = "Invalid HTTP request received."
 
 
 @pytest.fixture(scope="module", params=["without tokens", "with a token"])
@@ -89,6 +90,13 @@ def focused(schema: dict[str, Any], names: list[str], run_ids: list[str]) -> dic
                     parameter["schema"] = {"type": "string", "enum": choices}
                 elif parameter["in"] == "path" and parameter["name"] == "workflow_id":
                     parameter["schema"] = {"type": "string", "enum": run_ids}
+            body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+            started_id = body.get("schema", {}).get("properties", {}).get("workflow_id")
+            if started_id is not None:
+                # Runs started by generated requests get ids apart from those the path parameters name, so
+                # a path id "not in the enum" never names a run that a generated start made.
+                started_id.clear()
+                started_id.update({"type": "string", "pattern": "^generated-[a-z]{1,12}$"})
     return schema
 
 
@@ -118,13 +126,15 @@ async def test_generated_requests_pass_every_check(
         max_examples=EXAMPLES,
         deadline=None,
         database=None,
-        derandomize=True,
+        derandomize=False,
         suppress_health_check=list(HealthCheck),
     )
     @given(case=strategy)
     def check(case: schemathesis.Case) -> None:
         response = case.call(base_url=base_url, timeout=30)
         seen[response.status_code] = seen.get(response.status_code, 0) + 1
+        if response.text == PROTOCOL_ERROR:
+            return  # uvicorn refused a malformed request (a header that is not HTTP) before the app ran
         case.validate_response(response, checks=ALL_CHECKS)
 
     await asyncio.to_thread(check)
