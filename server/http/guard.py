@@ -6,9 +6,10 @@ covered too):
 
 1. ``Host`` must name this service (``http.allowed_hosts``; by default the loopback names and the bind host):
    a DNS-rebinding page reaches the service under its own host name and is refused (400).
-2. A state-changing request (any method but GET, HEAD, OPTIONS) from a browser must come from this service's
-   own origin or one of ``http.allowed_origins`` (403). Browsers send ``Origin`` on such requests (and
-   ``Sec-Fetch-Site``); clients that are not browsers (curl, the CLI, SDKs) send neither and pass.
+2. A state-changing request (any method but GET, HEAD, OPTIONS, and every WebSocket handshake) from a
+   browser must come from this service's own origin or one of ``http.allowed_origins`` (403). Browsers
+   send ``Origin`` on such requests (and ``Sec-Fetch-Site``); clients that are not browsers (curl, the
+   CLI, SDKs) send neither and pass.
 3. A state-changing request with a body, or with a ``Content-Type``, must say ``application/json`` (415).
    Forms and ``text/plain`` are the bodies a page can send cross-site without a CORS preflight.
 
@@ -77,6 +78,10 @@ class RequestGuard:
         refusal = self.refusal(scope, headers)
         if refusal is not None:
             status, kind, message = refusal
+            if scope["type"] == "websocket":
+                await receive()  # the handshake; closing before accepting answers it with 403
+                await send({"type": "websocket.close", "code": 1008, "reason": message[:120]})
+                return
             response = JSONResponse({"error": record_of(kind, message)}, status_code=status)
             await response(scope, receive, send)
             return
@@ -88,7 +93,9 @@ class RequestGuard:
         split = _split_host(host)
         if not self.any_host and (split is None or split[0] not in self.hosts):
             return 400, "HostNotAllowed", f"host {host!r} is not served here (see http.allowed_hosts)"
-        if scope["type"] != "http" or scope.get("method", "GET") in SAFE_METHODS:
+        # A WebSocket handshake is a GET, but what it opens can change state: its origin is checked too.
+        websocket = scope["type"] == "websocket"
+        if not websocket and scope.get("method", "GET") in SAFE_METHODS:
             return None
         origin = headers.get("origin")
         if origin is not None and not self._origin_allowed(origin, host):
@@ -99,6 +106,8 @@ class RequestGuard:
             )
         if origin is None and headers.get("sec-fetch-site", "").lower() in ("cross-site", "same-site"):
             return 403, "Forbidden", "cross-site request refused (see http.allowed_origins)"
+        if websocket:
+            return None
         content_type = headers.get("content-type")
         if content_type is not None:
             media_type = content_type.split(";", 1)[0].strip().lower()
