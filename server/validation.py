@@ -7,14 +7,15 @@ visibility store's SQL; a value nested thousands deep overflows every recursive 
 
 - ids (workflow ids) and names (definitions, signals, queries, updates, filters): non-empty, bounded length,
   no control characters (C0, DEL, C1, line and paragraph separators), no lone surrogates;
-- payloads (run input, signal and update payloads): no lone surrogates in any string or key, nesting at most
-  :data:`MAX_DEPTH` deep.
+- payloads (run input, signal and update payloads): no lone surrogates in any string or key, only finite
+  numbers, nesting at most :data:`MAX_DEPTH` deep.
 
 Each check raises :class:`~tdsl.server.errors.InvalidRequest` (422), naming the field and the reason.
 """
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from typing import Any
 
@@ -95,6 +96,13 @@ def check_payload(value: Any, what: str = "payload", *, max_depth: int = MAX_DEP
         item, path, depth = pending.pop()
         if isinstance(item, str):
             _check_encodable(item, what, path)
+        elif isinstance(item, float) and not math.isfinite(item):
+            # 1e400 is valid JSON and parses as infinity, which no JSON answer can carry back.
+            message = "a number too large for JSON (it is not finite)"
+            raise InvalidRequest(
+                f"invalid {what}: {message}",
+                [{"path": _printable(path), "message": message, "validator": "number"}],
+            )
         elif isinstance(item, dict | list | tuple):
             if depth >= max_depth:
                 raise _nested(what, max_depth)

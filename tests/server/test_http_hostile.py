@@ -142,6 +142,11 @@ async def test_text_that_would_break_runs_is_refused_before_anything_starts(
     assert (
         await http.post("/definitions/gate/runs", content=deep_input, headers=json_type)
     ).status_code == 422
+    huge = await http.post(
+        "/definitions/gate/runs", content='{"input": {"timeout": 1e400}}', headers=json_type
+    )
+    assert huge.status_code == 422
+    assert huge.json()["error"]["details"]["errors"][0]["path"] == "body.input.timeout"
     # The run is untouched and still answers.
     assert (await http.get(f"/runs/{gate}/result")).status_code == 202
     assert await state_of(http, gate) == "waiting"
