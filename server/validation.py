@@ -22,9 +22,11 @@ from typing import Any
 from .errors import InvalidRequest
 
 __all__ = [
+    "ID_PATTERN",
     "MAX_DEPTH",
     "MAX_ID_LENGTH",
     "MAX_NAME_LENGTH",
+    "TEXT_PATTERN",
     "check_id",
     "check_name",
     "check_payload",
@@ -38,6 +40,13 @@ MAX_NAME_LENGTH = 1000
 MAX_DEPTH = 100  # arrays and objects inside each other; real inputs stay far below
 
 _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})
+
+# The same rules as regular expressions (ECMA and Python alike), for the OpenAPI schema to state them:
+# text without the forbidden characters, and ids/names that also hold something besides white space.
+_ALLOWED = r"[^\x00-\x1f\x7f-\x9f\u2028\u2029]"
+_VISIBLE = r"[^\s\x00-\x1f\x7f-\x9f\u2028\u2029]"
+TEXT_PATTERN = f"^{_ALLOWED}*$"
+ID_PATTERN = f"^{_ALLOWED}*{_VISIBLE}{_ALLOWED}*$"
 
 
 def text_problem(text: str) -> str | None:

@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI
 from fastapi.responses import HTMLResponse, JSONResponse
 
 from ..config import Settings
+from ..validation import ID_PATTERN, MAX_ID_LENGTH, MAX_NAME_LENGTH, TEXT_PATTERN
 from .deps import get_settings, require_token
 
 __all__ = ["install_docs"]
@@ -75,11 +76,37 @@ window.ui = SwaggerUIBundle({{
 """
 
 
+# Parameters the gateway checks (tdsl.server.validation): the schema states the rule, so clients (and
+# schemathesis) know which text is refused.
+_TEXT_RULES: dict[tuple[str, str], dict[str, Any]] = {
+    ("path", "workflow_id"): {"pattern": ID_PATTERN, "maxLength": MAX_ID_LENGTH},
+    ("path", "name"): {"pattern": ID_PATTERN, "maxLength": MAX_NAME_LENGTH},
+    ("query", "definition"): {"pattern": TEXT_PATTERN},
+    ("query", "status"): {"pattern": TEXT_PATTERN},
+}
+
+
+def _declare_text_rules(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        rule = _TEXT_RULES.get((parameter.get("in"), parameter.get("name")))
+        schema = parameter.get("schema", {})
+        for option in [schema, *schema.get("anyOf", [])]:
+            if rule is not None and option.get("type") == "string":
+                option.update({k: v for k, v in rule.items() if k not in option})
+    body = operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+    workflow_id = body.get("schema", {}).get("properties", {}).get("workflow_id")
+    if isinstance(workflow_id, dict):
+        for option in [workflow_id, *workflow_id.get("anyOf", [])]:
+            if option.get("type") == "string":
+                option.setdefault("pattern", ID_PATTERN)
+
+
 def _declare_common_answers(schema: dict[str, Any]) -> dict[str, Any]:
     for path, operations in schema.get("paths", {}).items():
         for method, operation in operations.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            _declare_text_rules(operation)
             answers = dict(_EVERY_OPERATION)
             if path != "/health":
                 answers.update(_WITH_TEMPORAL)
