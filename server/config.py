@@ -96,6 +96,12 @@ class HTTPSettings(_Section):
     # Base URL of Temporal's Web UI, for the inspector's links to runs (default: the dev server's,
     # http://localhost:<dev.ui_port>).
     temporal_ui_url: str | None = None
+    # Host names requests may address (the ``Host`` header; DNS rebinding). Empty: the loopback names
+    # (localhost, 127.0.0.1, ::1) plus ``host``. ``*`` allows any (only behind a proxy that checks it).
+    allowed_hosts: list[str] = Field(default_factory=list)
+    # Origins (``https://app.example.com``) whose pages may send state-changing requests besides the
+    # service's own origin. ``*`` allows any (not recommended). See docs/SECURITY.md.
+    allowed_origins: list[str] = Field(default_factory=list)
 
 
 class DevSettings(_Section):

@@ -18,6 +18,7 @@ __all__ = [
     "HandlerFailed",
     "InvalidInput",
     "InvalidPayload",
+    "InvalidRequest",
     "NotFound",
     "QueryFailed",
     "RunAlreadyExists",
@@ -92,6 +93,11 @@ class InvalidInput(EngineError):
 
 class InvalidPayload(InvalidInput):
     """A signal or update payload failed its declared schema, or the update's validation rejected it."""
+
+
+class InvalidRequest(InvalidInput):
+    """The request itself is not acceptable text: an id or name with a control character, a payload with a
+    lone surrogate or nested too deeply (:mod:`tdsl.server.validation`)."""
 
 
 class ActivitiesNotRegistered(EngineError):

@@ -7,6 +7,7 @@ Messages also get their "did you mean" hint here, so every unknown name is repor
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from temporalio.client import WorkflowFailureError, WorkflowUpdateFailedError
@@ -46,6 +47,8 @@ __all__ = [
     "update_error",
 ]
 
+log = logging.getLogger("temporal_dsl.gateway")
+
 # Temporal could not be reached or did not answer in time: the engine is not ready, the request was fine.
 _UNAVAILABLE = (RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.CANCELLED)
 
@@ -70,15 +73,18 @@ def rpc_error(err: RPCError, workflow_id: str) -> EngineError:
     whether it has closed since (see :class:`~tdsl.server.gateway.messaging.RunMessenger`)."""
     if err.status == RPCStatusCode.NOT_FOUND:
         return UnknownRun(f"no run with id {workflow_id!r}")
+    status = err.status.name if err.status else "UNKNOWN"
+    # Temporal's own text may carry its internals (its store's SQL errors, transport details): it goes to
+    # the log, and the answer says only what kind of refusal it was.
+    log.warning("Temporal refused a request about %r (%s): %s", workflow_id, status, err.message)
     if err.status == RPCStatusCode.INVALID_ARGUMENT:
         return InvalidInput(
-            f"rejected by Temporal: {err.message}",
-            [{"path": "$", "message": err.message, "validator": "temporal"}],
+            "Temporal rejected the request as invalid; the details are in the server log",
+            [{"path": "$", "message": "rejected by Temporal (INVALID_ARGUMENT)", "validator": "temporal"}],
         )
-    status = err.status.name if err.status else "UNKNOWN"
     if err.status in _UNAVAILABLE:
-        return EngineNotReady(f"Temporal did not answer ({status}): {err.message}")
-    return TemporalRefused(f"Temporal error ({status}): {err.message}")
+        return EngineNotReady(f"Temporal did not answer ({status}); the details are in the server log")
+    return TemporalRefused(f"Temporal refused the request ({status}); the details are in the server log")
 
 
 def _link(failure: BaseException) -> dict[str, Any]:

@@ -36,7 +36,9 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   │       ├── UnknownQuery              [server.errors]
     │   │       └── UnknownUpdate             [server.errors]
     │   ├── InvalidInput                      [server.errors] -> 422; details.errors lists every violation
-    │   │   └── InvalidPayload                [server.errors] a signal/update payload failed or was rejected
+    │   │   ├── InvalidPayload                [server.errors] a signal/update payload failed or was rejected
+    │   │   └── InvalidRequest                [server.errors] an id, name or payload that is not acceptable
+    │   │                                     text (control characters, lone surrogates, too deep)
     │   ├── ActivitiesNotRegistered           [server.errors] -> 422; the definition calls activities no
     │   │                                     worker here registers
     │   ├── RunAlreadyExists                  [server.errors] -> 409; a run with that id is running

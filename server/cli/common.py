@@ -58,7 +58,9 @@ def add_connection_options(
     )
     if worker:
         group.add_argument(
-            "--activity-module", action="append", dest="activity_modules",
+            "--activity-module",
+            action="append",
+            dest="activity_modules",
             help="module registering activities; repeatable (env TDSL_ACTIVITY_MODULES)",
         )
 
@@ -131,7 +133,10 @@ def print_json(value: Any) -> None:
 
 
 def error(message: str) -> None:
-    print(f"tdsl: error: {message}", file=sys.stderr)
+    """Print an error message; its text may come from a server or a run, so it is made terminal-safe."""
+    from .terminal import safe
+
+    print(f"tdsl: error: {safe(message, keep_newlines=True)}", file=sys.stderr)
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
@@ -161,8 +166,10 @@ def run_async(main: Callable[[], Awaitable[int]]) -> int:
         error(err.message)
         details = err.record()["details"]
         if isinstance(details, dict) and "errors" in details:
+            from .terminal import safe
+
             for item in details["errors"]:
-                print(f"  {item['path']}: {item['message']}", file=sys.stderr)
+                print(f"  {safe(item['path'])}: {safe(item['message'])}", file=sys.stderr)
         return EXIT_FAILED
     except TimeoutError as err:
         error(str(err))

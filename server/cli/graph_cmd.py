@@ -126,9 +126,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _print(text: str) -> None:
-    """Print ``text``; a reader that stops early (``| head``) is not an error."""
+    """Print ``text`` (terminal-safe: a run's graph carries names from the run); a reader that stops early
+    (``| head``) is not an error."""
+    from .terminal import safe
+
     try:
-        print(text, flush=True)
+        print(safe(text, keep_newlines=True), flush=True)
     except BrokenPipeError:
         # Point stdout at /dev/null so the final flush does not fail again.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

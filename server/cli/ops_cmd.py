@@ -29,6 +29,7 @@ from .common import (
     read_json_argument,
     run_async,
 )
+from .terminal import safe
 
 EXIT_RUNNING = 3
 
@@ -107,7 +108,9 @@ def format_status(info: RunInfo) -> str:
         lines.append(f"  error       {info.error['type']}: {info.error['message']}")
     for stall in info.stalled or []:
         lines.append(f"  STALLED     {stall['message']}")
-    return "\n".join(lines)
+    # Every value in these lines comes from the run (its id, step names, ...): escape what could act on
+    # the terminal, line by line, so a newline inside a value cannot start a line of its own.
+    return "\n".join(safe(line) for line in lines)
 
 
 def _upgrade_lines(upgrade: Any) -> list[str]:
@@ -145,7 +148,7 @@ def result(args: argparse.Namespace) -> int:
             print_json(outcome.result)
             return EXIT_OK
         why = f"{outcome.error['type']}: {outcome.error['message']}" if outcome.error else "no error recorded"
-        print(f"tdsl: run {args.workflow_id!r} {outcome.status.value}: {why}", file=sys.stderr)
+        print(f"tdsl: run {args.workflow_id!r} {outcome.status.value}: {safe(why)}", file=sys.stderr)
         print_json(outcome.as_dict())
         return EXIT_FAILED
 
@@ -155,7 +158,7 @@ def result(args: argparse.Namespace) -> int:
 def signal(args: argparse.Namespace) -> int:
     async def body(runs: RunInspector, messages: RunMessenger) -> int:
         await messages.signal(args.workflow_id, args.name, *_args(args.payload))
-        print(f"signal {args.name!r} sent to {args.workflow_id}")
+        print(f"signal {args.name!r} sent to {safe(args.workflow_id)}")
         return EXIT_OK
 
     return _with_runs(args, body)
@@ -180,7 +183,7 @@ def update(args: argparse.Namespace) -> int:
 def cancel(args: argparse.Namespace) -> int:
     async def body(runs: RunInspector, messages: RunMessenger) -> int:
         await messages.cancel(args.workflow_id)
-        print(f"cancellation of {args.workflow_id} requested")
+        print(f"cancellation of {safe(args.workflow_id)} requested")
         return EXIT_OK
 
     return _with_runs(args, body)
@@ -189,7 +192,7 @@ def cancel(args: argparse.Namespace) -> int:
 def terminate(args: argparse.Namespace) -> int:
     async def body(runs: RunInspector, messages: RunMessenger) -> int:
         await messages.terminate(args.workflow_id, args.reason)
-        print(f"{args.workflow_id} terminated")
+        print(f"{safe(args.workflow_id)} terminated")
         return EXIT_OK
 
     return _with_runs(args, body)
@@ -229,13 +232,13 @@ def list_runs(args: argparse.Namespace) -> int:
             return EXIT_OK
         groups: dict[str, list[dict[str, Any]]] = {}
         for run in found:
-            groups.setdefault(run["workflow_type"], []).append(run)
-        width = max(len(run["workflow_id"]) for run in found)
+            groups.setdefault(safe(run["workflow_type"]), []).append(run)
+        width = max(len(safe(run["workflow_id"])) for run in found)
         for name in sorted(groups):
             print(name)
             for run in groups[name]:
-                started = (run["start_time"] or "-")[:19].replace("T", " ")
-                print(f"  {run['workflow_id']:<{width}}  {run['status']:<16} {started}")
+                started = safe((run["start_time"] or "-")[:19].replace("T", " "))
+                print(f"  {safe(run['workflow_id']):<{width}}  {safe(run['status']):<16} {started}")
         return EXIT_OK
 
     return _with_runs(args, body)

@@ -74,6 +74,13 @@ def run(args: argparse.Namespace) -> int:
         )
         if settings.http.tokens:
             print("Auth      bearer token required (except /health)", flush=True)
+        if settings.http.host.strip("[]") in ("0.0.0.0", "::") and not settings.http.allowed_hosts:
+            # Requests naming this machine's other names would be refused (400): say so at once.
+            print(
+                "Hosts     only localhost names are served; list others in http.allowed_hosts "
+                "(docs/SECURITY.md)",
+                flush=True,
+            )
         await serve_until_stopped(service, engine)
         return EXIT_OK
 

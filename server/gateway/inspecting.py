@@ -27,6 +27,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from ..errors import EngineNotReady, RunDidNotComplete, UnknownRun
 from ..run_errors import failure_outcome, quote, rpc_error, status_word
 from ..run_types import RunInfo, RunOutcome, RunStatus, iso
+from ..validation import check_id, check_text
 from .diagnosing import diagnose
 from .pinned import PinnedDefinition
 
@@ -80,7 +81,11 @@ class RunInspector:
         self._pinned: OrderedDict[tuple[str, str], PinnedDefinition] = OrderedDict()
 
     def handle(self, workflow_id: str, run_id: str | None = None) -> WorkflowHandle[Any, Any]:
-        """The client's handle of the latest run with ``workflow_id`` (or of ``run_id``)."""
+        """The client's handle of the latest run with ``workflow_id`` (or of ``run_id``); every call that
+        addresses a run comes here, so the id is checked here (:func:`~tdsl.server.validation.check_id`)."""
+        check_id(workflow_id)
+        if run_id is not None:
+            check_id(run_id, "run_id")
         return self.client.get_workflow_handle(workflow_id, run_id=run_id)
 
     # ------------------------------------------------------------------ status
@@ -171,6 +176,9 @@ class RunInspector:
             else:
                 value = await asyncio.wait_for(handle.result(), timeout)
         except TimeoutError:
+            # Waiting for the result of a run that does not exist also times out: only a run that exists
+            # is RUNNING (this raises UnknownRun otherwise).
+            await self.info(workflow_id)
             return RunOutcome(workflow_id, RunStatus.RUNNING)
         except WorkflowFailureError as err:
             return failure_outcome(workflow_id, err)
@@ -194,6 +202,10 @@ class RunInspector:
     ) -> list[dict[str, Any]]:
         """Recent runs, newest first, optionally of one definition and/or one status."""
         clauses = []
+        if definition is not None:
+            check_text(definition, "definition")
+        if status is not None:
+            check_text(status, "status")
         if definition:
             clauses.append(f"WorkflowType = '{quote(definition)}'")
         if status:

@@ -16,6 +16,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from ..errors import EngineError, QueryFailed, RunNotRunning
 from ..run_errors import rpc_error, update_error
 from ..run_types import RunInfo
+from ..validation import check_name, check_payload
 from .inspecting import PROGRESS_QUERY, RunInspector
 from .pinned import PinnedDefinition, check_handler
 
@@ -68,6 +69,9 @@ class RunMessenger:
     async def check(self, workflow_id: str, kind: str, name: str, args: tuple[Any, ...]) -> None:
         """Refuse a ``kind`` (``signal``, ``query``, ``update``) ``name`` the run does not declare, or whose
         payload does not match its schema, without sending anything."""
+        check_name(name, kind)
+        for arg in args:
+            check_payload(arg, "payload")
         open_for = {"signal": "signals", "update": "updates"}.get(kind)
         _, pinned, code = await self.target(workflow_id, open_for=open_for)
         check_handler(kind, name, args, pinned, code)
@@ -82,6 +86,9 @@ class RunMessenger:
 
     async def query(self, workflow_id: str, name: str, *args: Any) -> Any:
         """Ask a declared query (or the built-in ``__progress``); queries also answer after the run closed."""
+        check_name(name, "query")
+        for arg in args:
+            check_payload(arg, "payload")
         if name == PROGRESS_QUERY:
             await self.inspector.info(workflow_id)  # every DSL run answers it: only the run must exist
         else:
@@ -117,6 +124,7 @@ class RunMessenger:
 
     async def terminate(self, workflow_id: str, reason: str | None = None) -> None:
         """End the run at once, without compensation."""
+        check_payload(reason, "reason")
         await self._open(workflow_id, "termination")
         try:
             await self.inspector.handle(workflow_id).terminate(reason=reason)

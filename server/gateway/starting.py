@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from datetime import timedelta
-from pathlib import PurePath
+from pathlib import Path, PurePath
 from typing import Any
 
 from temporalio.client import Client
@@ -35,6 +35,7 @@ from ..code_workflows import CodeWorkflow
 from ..errors import ActivitiesNotRegistered, InvalidInput, RunAlreadyExists, UnknownDefinition
 from ..run_errors import did_you_mean, rpc_error
 from ..run_types import StartedRun
+from ..validation import check_id, check_name, check_payload
 from .pinned import PinnedDefinition
 
 __all__ = ["ID_REUSE", "RunStarter"]
@@ -46,6 +47,16 @@ ID_REUSE: dict[str | None, WorkflowIDReusePolicy] = {
     "always": WorkflowIDReusePolicy.ALLOW_DUPLICATE,
     "never": WorkflowIDReusePolicy.REJECT_DUPLICATE,
 }
+
+
+def _shown(file: str) -> str:
+    """A definition file as an answer may show it: relative to the working directory, else its name alone
+    (never an absolute path of the server's disk)."""
+    path = Path(file)
+    try:
+        return path.resolve().relative_to(Path.cwd()).as_posix()
+    except (ValueError, OSError):
+        return path.name
 
 
 class RunStarter:
@@ -88,7 +99,7 @@ class RunStarter:
     def _unknown(self, name: str) -> UnknownDefinition:
         refused = self.catalog.refused.get(name) or self._file_named(name)
         if refused is not None:
-            hint = f"; {refused} has errors and was not loaded"
+            hint = f"; {_shown(refused)} has errors and was not loaded"
         elif name in self.code:
             hint = " (it is a code-defined workflow, not a YAML definition)"
         else:
@@ -96,8 +107,12 @@ class RunStarter:
         return UnknownDefinition(f"unknown definition or workflow {name!r}{hint}")
 
     def _file_named(self, name: str) -> str | None:
-        """A refused file named after ``name`` (``name.yaml``): the guess left when its YAML did not parse."""
-        return next((f for f in self.catalog.invalid if PurePath(f).stem == name), None)
+        """A refused file named after ``name`` (``name.yaml``) whose YAML did not parse, so it declares no
+        name: the guess left. A file that parsed declares its name (``Catalog.refused``); that decides."""
+        declaring = set(self.catalog.refused.values())
+        return next(
+            (f for f in self.catalog.invalid if f not in declaring and PurePath(f).stem == name), None
+        )
 
     def knows(self, name: str) -> bool:
         """Whether ``name`` is a YAML definition or a code workflow known here."""
@@ -170,6 +185,10 @@ class RunStarter:
         returns that run; otherwise it raises :class:`RunAlreadyExists`. ``start_delay`` (seconds) delays
         the first workflow task (the seed's ``schedule``).
         """
+        check_name(name, "definition")
+        check_payload(input, "input")
+        if workflow_id is not None:
+            check_id(workflow_id)
         queue = task_queue or self.task_queue
         if start_delay is not None and start_delay < 0:
             raise InvalidInput(
@@ -191,6 +210,8 @@ class RunStarter:
         self.check_input(entry, input)
         self.check_activities(entry)
         templated = self.workflow_id_for(entry, input) if workflow_id is None else None
+        if templated is not None:
+            check_id(templated, "workflow_id (from the definition's id template)")
         final_id = workflow_id or templated or f"{name}-{uuid.uuid4()}"
         reuse = reuse_running if reuse_running is not None else templated is not None
         args, memo = self.run_arguments(entry, input)

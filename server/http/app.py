@@ -5,7 +5,9 @@
     app = create_app()                    # engine from config.yaml + environment; started by the lifespan
     app = create_app(engine)              # an engine you built (started by the lifespan unless already)
 
-OpenAPI docs are at ``/docs`` (and the schema at ``/openapi.json``).
+OpenAPI docs are at ``/docs`` (and the schema at ``/openapi.json``, behind the bearer token when tokens are
+configured). Every request passes :class:`~tdsl.server.http.guard.RequestGuard` first (Host, Origin and
+JSON bodies; docs/SECURITY.md), then the body size limit.
 """
 
 from __future__ import annotations
@@ -19,7 +21,9 @@ from fastapi import FastAPI
 from ..config import Settings
 from ..engine import TemporalEngine
 from ..ui import install_ui
+from .docs import install_docs
 from .errors import install_error_handlers
+from .guard import RequestGuard, default_allowed_hosts
 from .limits import BodySizeLimit
 from .routers import definitions, health, runs, schedules, upgrades
 
@@ -27,8 +31,11 @@ __all__ = ["create_app"]
 
 DESCRIPTION = """Start and steer runs of YAML workflow definitions (and code-defined workflows) on Temporal.
 
-Errors are JSON: `{"error": "<Name>", "message": "...", "errors": [{"path", "message", "validator"}]}`.
-When bearer tokens are configured, every endpoint but `/health` needs `Authorization: Bearer <token>`."""
+Errors are JSON: `{"error": {"type", "message", "step", "file", "line", "details"}}`; schema violations list
+`details.errors: [{"path", "message", "validator"}]`.
+When bearer tokens are configured, every endpoint but `/health` needs `Authorization: Bearer <token>`.
+Request bodies must be `application/json`; browsers may send state-changing requests only from this
+service's own origin (or `http.allowed_origins`)."""
 
 
 def create_app(
@@ -36,9 +43,11 @@ def create_app(
     *,
     settings: Settings | None = None,
     config_file: str | Path | None = None,
+    bind_host: str | None = None,
 ) -> FastAPI:
     """The FastAPI app. Its lifespan starts the engine (unless it is already started) and stops what it
-    started."""
+    started. ``bind_host`` is the interface it is served on when that is not ``http.host`` (without
+    ``http.allowed_hosts``, requests must name a loopback host or that one)."""
     engine = engine or TemporalEngine(config_file, settings=settings)
 
     @asynccontextmanager
@@ -57,12 +66,21 @@ def create_app(
         version="1",
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,
         redoc_url=None,
+        openapi_url=None,
     )
     app.state.engine = engine
     install_error_handlers(app)
-    app.add_middleware(BodySizeLimit, max_bytes=engine.settings.http.max_body_bytes)
+    http = engine.settings.http
+    app.add_middleware(BodySizeLimit, max_bytes=http.max_body_bytes)
+    # Added last, so it runs first: a request from a page of another site is refused before anything else.
+    app.add_middleware(
+        RequestGuard,
+        allowed_hosts=http.allowed_hosts or default_allowed_hosts(bind_host or http.host),
+        allowed_origins=http.allowed_origins,
+    )
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(definitions.router)
     app.include_router(schedules.router)

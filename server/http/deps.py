@@ -19,6 +19,7 @@ from ..config import Settings
 from ..engine import TemporalEngine
 from ..errors import InvalidInput
 from ..runs import RunService
+from ..validation import check_payload, nested_too_deeply
 from .errors import MalformedJSON, Unauthorized
 
 __all__ = [
@@ -26,6 +27,7 @@ __all__ = [
     "get_engine",
     "get_runs",
     "get_settings",
+    "has_access",
     "json_payload",
     "parse_model",
     "require_token",
@@ -64,14 +66,30 @@ async def require_token(
         return
     if credentials is None:
         raise Unauthorized("this endpoint requires an 'Authorization: Bearer <token>' header")
-    given = credentials.credentials.encode()
-    # Compare with every token in constant time, so the answer time does not reveal a prefix.
-    if not any(hmac.compare_digest(given, token.encode()) for token in tokens):
+    if not _accepted(credentials.credentials, tokens):
         raise Unauthorized("the bearer token is not accepted")
 
 
+def _accepted(given: str, tokens: list[str]) -> bool:
+    # Compare with every token in constant time, so the answer time does not reveal a prefix.
+    encoded = given.encode()
+    return any(hmac.compare_digest(encoded, token.encode()) for token in tokens)
+
+
+async def has_access(request: Request, settings: Annotated[Settings, Depends(get_settings)]) -> bool:
+    """Whether the request may see everything: no ``http.tokens`` configured, or it carries one of them.
+    For endpoints that answer everyone but tell more to those with a token (``/health``); it reads the
+    header itself, so such endpoints are not documented as requiring the token."""
+    tokens = settings.http.tokens
+    if not tokens:
+        return True
+    scheme, _, given = request.headers.get("authorization", "").partition(" ")
+    return scheme.lower() == "bearer" and _accepted(given.strip(), tokens)
+
+
 async def json_payload(request: Request) -> Any:
-    """The request body as one JSON value; :data:`NO_PAYLOAD` when the body is empty."""
+    """The request body as one JSON value; :data:`NO_PAYLOAD` when the body is empty. A value with a lone
+    surrogate or nested too deeply is refused (422, :func:`~tdsl.server.validation.check_payload`)."""
     body = await request.body()
     if not body.strip():
         return NO_PAYLOAD
@@ -80,13 +98,16 @@ async def json_payload(request: Request) -> Any:
     except UnicodeDecodeError:
         raise MalformedJSON("request body is not valid JSON: it is not UTF-8 text") from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        value = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise nested_too_deeply("body") from None
     except json.JSONDecodeError as err:
         raise MalformedJSON(
             f"request body is not valid JSON: {err.msg} (line {err.lineno} column {err.colno})"
         ) from None
     except ValueError as err:
         raise MalformedJSON(f"request body is not valid JSON: {err}") from None
+    return check_payload(value, "body")
 
 
 def _reject_constant(name: str) -> Any:

@@ -8,10 +8,15 @@ name; schema failures put every violation in ``details.errors``, a list of ``{pa
 type                       status  when
 =========================  ======  ===============================================================
 MalformedJSON              400     the body is not JSON
+HostNotAllowed             400     the ``Host`` is not one this service serves (:mod:`.guard`)
 Unauthorized               401     a token is configured and the request has none or a wrong one
+Forbidden                  403     a state-changing request from another site's page (:mod:`.guard`)
 UnknownDefinition/Run/...  404     see :mod:`tdsl.server.errors`
+MethodNotAllowed           405     the path exists, the method does not (``Allow`` lists those that do)
 PayloadTooLarge            413     the body exceeds ``http.max_body_bytes``
-InvalidRequest             422     the request's shape is wrong (fields, types, query parameters)
+UnsupportedMediaType       415     a body that is not ``application/json`` (:mod:`.guard`)
+InvalidRequest             422     the request's shape is wrong (fields, types, query parameters), or
+                                   its text is not acceptable (:mod:`tdsl.server.validation`)
 InvalidInput/Payload       422     the run input / signal or update payload fails its JSON Schema
 ActivitiesNotRegistered    422     the definition calls activities no worker here registers
 RunAlreadyExists, ...      409     see :mod:`tdsl.server.errors`
@@ -30,6 +35,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from tdsl.errors import EngineError, ErrorRecord, record_of
 
@@ -61,10 +67,12 @@ class MalformedJSON(EngineError):
     status_code = 400
 
 
-def error_response(status: int, record: ErrorRecord) -> JSONResponse:
+def error_response(status: int, record: ErrorRecord, headers: dict[str, str] | None = None) -> JSONResponse:
     """The JSON error answer: ``{"error": record}``."""
-    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
-    return JSONResponse({"error": record}, status_code=status, headers=headers)
+    headers = dict(headers or {})
+    if status == 401:
+        headers["WWW-Authenticate"] = "Bearer"
+    return JSONResponse({"error": record}, status_code=status, headers=headers or None)
 
 
 def _location(loc: tuple[Any, ...]) -> str:
@@ -109,13 +117,29 @@ def _message(err: dict[str, Any]) -> str:
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    headers = dict(exc.headers or {})
     if status == 404 and exc.detail == "Not Found":
         message = f"no endpoint {request.method} {request.url.path}; see /docs"
     elif status == 405:
-        message = f"{request.method} is not allowed on {request.url.path}"
+        allowed = allowed_methods(request)
+        headers["Allow"] = ", ".join(allowed)
+        message = f"{request.method} is not allowed on {request.url.path} (allowed: {', '.join(allowed)})"
     else:
         message = str(exc.detail)
-    return error_response(status, record_of(_STATUS_NAMES.get(status, "HTTPError"), message))
+    return error_response(status, record_of(_STATUS_NAMES.get(status, "HTTPError"), message), headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route of the app answers on this path (the ``Allow`` header of a 405)."""
+    found = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            found.append(method)
+    return found
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

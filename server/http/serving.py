@@ -48,7 +48,7 @@ class HTTPService:
         self.engine = engine
         self.host = host
         self.port = port
-        self.app = create_app(engine)
+        self.app = create_app(engine, bind_host=host)
         self._config = uvicorn.Config(
             self.app, host=host, port=port, log_level=log_level, access_log=access_log, lifespan="on"
         )

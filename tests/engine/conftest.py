@@ -27,5 +27,5 @@ async def seed_engine(client: Client) -> AsyncIterator[TemporalEngine]:
 @pytest.fixture(scope="package")
 async def seed_http(seed_engine: TemporalEngine) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=seed_app.app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         yield http

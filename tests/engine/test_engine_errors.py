@@ -212,17 +212,17 @@ def test_temporal_rpc_errors_become_engine_errors() -> None:
         (
             mapped(RPCStatusCode.INVALID_ARGUMENT, "WorkflowId length exceeds limit."),
             errors.InvalidInput,
-            "rejected by Temporal: WorkflowId length exceeds limit.",
+            "Temporal rejected the request as invalid; the details are in the server log",
         ),
         (
             mapped(RPCStatusCode.UNAVAILABLE, "connection refused"),
             errors.EngineNotReady,
-            "Temporal did not answer (UNAVAILABLE): connection refused",
+            "Temporal did not answer (UNAVAILABLE); the details are in the server log",
         ),
         (
             mapped(RPCStatusCode.RESOURCE_EXHAUSTED, "namespace rate limit"),
             errors.TemporalRefused,
-            "Temporal error (RESOURCE_EXHAUSTED): namespace rate limit",
+            "Temporal refused the request (RESOURCE_EXHAUSTED); the details are in the server log",
         ),
     ]
     assert [(type(error), str(error)) for error, _, _ in cases] == [(cls, text) for _, cls, text in cases]

@@ -37,12 +37,15 @@ async def test_an_unknown_name_points_at_the_refused_file_declaring_it(
     assert catalog.refused == {"renamed": str(tmp_path / "oops.yaml")}
     starter = RunStarter(client, catalog, ActivityRegistry(), "unused")
     assert unknown(starter, "renamed") == (
-        f"unknown definition or workflow 'renamed'; {tmp_path / 'oops.yaml'} has errors and was not loaded"
+        "unknown definition or workflow 'renamed'; oops.yaml has errors and was not loaded"
     )
     # A file whose YAML did not parse declares no name: a definition named like the file is the guess left.
     assert unknown(starter, "gone") == (
-        f"unknown definition or workflow 'gone'; {tmp_path / 'gone.yaml'} has errors and was not loaded"
+        "unknown definition or workflow 'gone'; gone.yaml has errors and was not loaded"
     )
     # A name quoted in a diagnostic ("unknown step 'bogus'") is not a definition of that name.
     assert "'bogus'" in catalog.invalid[str(tmp_path / "oops.yaml")].render()
     assert unknown(starter, "bogus") == "unknown definition or workflow 'bogus'"
+    # A file that parsed declares its name: a definition named like that file is not a guess at it, and
+    # answers never show the server's absolute paths.
+    assert unknown(starter, "oops") == "unknown definition or workflow 'oops'"

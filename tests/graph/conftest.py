@@ -30,5 +30,5 @@ async def engine(client: Client) -> AsyncIterator[TemporalEngine]:
 @pytest.fixture(scope="module")
 async def http(engine: TemporalEngine) -> AsyncIterator[httpx.AsyncClient]:
     transport = httpx.ASGITransport(app=create_app(engine))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
         yield http

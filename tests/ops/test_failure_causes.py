@@ -39,7 +39,7 @@ async def test_the_cause_chain_of_a_code_workflow_failure_is_kept(client: Client
         assert [c["type"] for c in causes] == ["ActivityError", "ArgumentError"]
         assert causes[0]["activity"] == "ops_noop"
         transport = httpx.ASGITransport(app=create_app(engine))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             answer = (await http.get(f"/runs/{workflow_id}/result")).json()
         assert answer["status"] == "FAILED"
         assert answer["error"] == error

@@ -80,7 +80,7 @@ async def test_an_activity_retrying(engine: TemporalEngine) -> None:
         assert stall["details"]["attempt"] >= 2
         assert "RuntimeError: the ledger is locked" in stall["details"]["last_failure"]
         transport = httpx.ASGITransport(app=create_app(engine))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             answer: dict[str, Any] = (await http.get(f"/runs/{started.id}")).json()
         assert "activity_retrying" in [s["reason"] for s in answer["stalled"]]
     finally:

@@ -81,7 +81,9 @@ async def test_the_lifespan_starts_and_stops_an_engine_it_was_given(client: Clie
     app = create_app(engine)
     async with app.router.lifespan_context(app):
         assert engine.is_ready
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://localhost"
+        ) as http:
             assert (await http.get("/health")).json()["status"] == "healthy"
     assert not engine.is_started
     assert engine.health_check()["worker"]["state"] == "stopped"
@@ -102,7 +104,7 @@ def with_tokens(app: FastAPI, engine: TemporalEngine, tokens: list[str]) -> None
 async def test_bearer_tokens_guard_every_endpoint_but_health(engine: TemporalEngine) -> None:
     app = create_app(engine)
     with_tokens(app, engine, ["first-secret", "second-secret"])
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
         anonymous = await http.get("/definitions")
         assert anonymous.status_code == 401
         assert anonymous.headers["www-authenticate"] == "Bearer"
@@ -118,8 +120,14 @@ async def test_bearer_tokens_guard_every_endpoint_but_health(engine: TemporalEng
             allowed = await http.get("/definitions", headers={"Authorization": f"Bearer {token}"})
             assert allowed.status_code == 200
         assert (await http.get("/health")).status_code == 200
-        schema = (await http.get("/openapi.json")).json()
+        # The schema is behind the token too; the docs page is not (it asks for the token to load it).
+        assert (await http.get("/openapi.json")).status_code == 401
+        schema = (await http.get("/openapi.json", headers={"Authorization": "Bearer first-secret"})).json()
         assert "HTTPBearer" in schema["components"]["securitySchemes"]
+        docs = await http.get("/docs")
+        assert docs.status_code == 200
+        assert "const needsToken = true;" in docs.text
+        assert "/definitions" not in docs.text
 
 
 async def test_without_tokens_no_header_is_needed(http: httpx.AsyncClient) -> None:

@@ -32,10 +32,11 @@ async def test_malformed_json_is_400(http: httpx.AsyncClient) -> None:
 
 
 async def test_bodies_that_are_not_json_text_are_400(http: httpx.AsyncClient) -> None:
-    not_utf8 = await http.post("/definitions/greeting/runs", content=b"\xff\xfe{}")
+    json_type = {"content-type": "application/json"}
+    not_utf8 = await http.post("/definitions/greeting/runs", content=b"\xff\xfe{}", headers=json_type)
     assert not_utf8.status_code == 400
     assert not_utf8.json()["error"]["message"] == "request body is not valid JSON: it is not UTF-8 text"
-    nan = await http.post("/definitions/greeting/runs", content=b'{"input": {"key": NaN}}')
+    nan = await http.post("/definitions/greeting/runs", content=b'{"input": {"key": NaN}}', headers=json_type)
     assert nan.status_code == 400
     assert nan.json()["error"]["message"] == "request body is not valid JSON: NaN is not a JSON value"
 
@@ -146,7 +147,7 @@ async def test_oversized_bodies_are_413_without_being_read(engine: TemporalEngin
     small = TemporalEngine(settings=make_settings("unused", max_body_bytes=100), client=engine.client)
     small.runs = engine.runs  # share the started engine's run service; this app only checks sizes
     app = create_app(small)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
         declared = await http.post(
             "/definitions/greeting/runs",
             content=b"{" + b" " * 200 + b"}",
@@ -160,7 +161,9 @@ async def test_oversized_bodies_are_413_without_being_read(engine: TemporalEngin
             for _ in range(100):
                 yield b'"xxxxxxxxxx", '
 
-        streamed = await http.post("/runs/x/signals/approve", content=chunks())
+        streamed = await http.post(
+            "/runs/x/signals/approve", content=chunks(), headers={"content-type": "application/json"}
+        )
         assert streamed.status_code == 413
         assert streamed.json() == error_body("PayloadTooLarge", "request body larger than 100 bytes")
         fits = await http.post("/definitions/greeting/runs", json={"input": {"key": 1}})
@@ -195,7 +198,10 @@ async def test_bad_query_parameters_and_unknown_endpoints(http: httpx.AsyncClien
     assert nowhere.json() == error_body("NotFound", "no endpoint GET /nowhere; see /docs")
     wrong_method = await http.delete("/definitions")
     assert wrong_method.status_code == 405
-    assert wrong_method.json() == error_body("MethodNotAllowed", "DELETE is not allowed on /definitions")
+    assert wrong_method.headers["allow"] == "GET"
+    assert wrong_method.json() == error_body(
+        "MethodNotAllowed", "DELETE is not allowed on /definitions (allowed: GET)"
+    )
 
 
 @pytest.fixture
@@ -206,7 +212,7 @@ async def idle_engine() -> TemporalEngine:
 
 async def test_an_engine_that_is_not_started_answers_503_and_degraded(idle_engine: TemporalEngine) -> None:
     app = create_app(idle_engine)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://test") as http:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://localhost") as http:
         response = await http.get("/definitions")
         assert response.status_code == 503
         assert response.json() == error_body(

@@ -124,7 +124,7 @@ async def test_worker_run_engine_and_http_service_over_mtls(
         try:
             health = await engine.check_health()
             assert health["server"]["reachable"] is True and health["address"] == proxy.address
-            async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+            async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
                 answer = await http.post("/definitions/send_reminder/runs",
                                          json={"input": REMINDER, "wait": True, "timeout": 30})
             assert answer.status_code == 201, answer.text

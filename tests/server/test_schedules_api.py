@@ -48,7 +48,7 @@ async def test_http_apply_describe_trigger_and_delete(client: Client, tmp_path: 
     await engine.start()
     transport = httpx.ASGITransport(app=create_app(engine))
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             dry = await http.post("/schedules/apply", json={"dry_run": True})
             assert dry.status_code == 200, dry.text
             assert dry.json()["applied"] is False and dry.json()["summary"]["create"] == 2

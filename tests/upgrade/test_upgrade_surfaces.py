@@ -76,7 +76,7 @@ async def test_http_and_engine_api(client: Client, task_queue: str) -> None:
         app.dependency_overrides[get_runs] = lambda: h.runs
         app.dependency_overrides[require_token] = lambda: None
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             answer = await http.post(
                 "/definitions/upg_approval/upgrade", json={"dry_run": True, "run_id": handle.id}
             )

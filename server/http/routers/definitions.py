@@ -39,10 +39,11 @@ _ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 def _file(path: str) -> str:
+    """Relative to the working directory, else the file's name: never the server's absolute paths."""
     try:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except ValueError:
-        return path
+        return Path(path).name
 
 
 def _summary(entry: CatalogEntry) -> dict[str, Any]:
