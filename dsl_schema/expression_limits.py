@@ -1,0 +1,277 @@
+"""The bounds of expressions: what a template may be (checked when it is compiled) and what evaluating it may
+build (checked while it runs), so that one expression can neither overflow the stack, nor freeze a worker, nor
+exhaust its memory.
+
+Compile time (:func:`check_source`, :func:`check_tree`): at most :data:`MAX_TEMPLATE_CHARS` characters,
+:data:`MAX_TOKENS` tokens, :data:`MAX_NESTING` open brackets at once and an expression tree
+:data:`MAX_DEPTH` deep. Jinja2's parser and code generator recurse once per level, so a deeper expression
+would end in a ``RecursionError`` instead of an answer.
+
+Evaluation (:class:`BoundedSandbox`): a power whose result would have more than :data:`MAX_INT_BITS` bits, a
+repetition, concatenation, formatting or filter whose text or list would be longer than :data:`MAX_SIZE`, a
+``range`` of more than :data:`MAX_RANGE` numbers, and more than :data:`MAX_OPERATIONS` operations in one
+evaluation raise :class:`OverBound` before the work is done. The checks look at values and count operations:
+no clock, so a replay stops exactly where the run stopped.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+from jinja2 import Environment, Template, nodes
+from jinja2.compiler import CodeGenerator, Frame
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+MAX_TEMPLATE_CHARS = 20_000
+"""Characters of one template string."""
+MAX_TOKENS = 1_000
+"""Tokens of one template string (``a + b`` is three)."""
+MAX_NESTING = 20
+"""Brackets open at once (``(``, ``[``, ``{``)."""
+MAX_DEPTH = 50
+"""Depth of an expression's tree (a sum of 60 terms is 60 deep)."""
+MAX_SIZE = 1_000_000
+"""Characters of a text, items of a list, built by one operation or filter, and characters a template
+renders."""
+MAX_INT_BITS = 10_000
+"""Bits of an integer a power or a product builds (about 3,000 decimal digits)."""
+MAX_RANGE = 10_000
+"""Numbers of one ``range(...)``."""
+MAX_OPERATIONS = 1_000_000
+"""Operations (calls, attribute and item reads, operators, range items) of one evaluation."""
+
+_OPENING = frozenset({"lparen", "lbracket", "lbrace"})
+_CLOSING = frozenset({"rparen", "rbracket", "rbrace"})
+_IGNORED = frozenset({"whitespace", "comment", "linecomment"})
+_NUMBERS = re.compile(r"\d+")
+# str methods whose integer arguments are a width or a count of the text they build
+_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
+_WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap"})
+
+
+class OverBound(Exception):
+    """An expression is over one of the bounds (its message says which)."""
+
+
+# ---------------------------------------------------------------------------------------------- compile time
+def check_source(env: Environment, source: str) -> None:
+    """Refuse ``source`` when it is over the length, token or bracket-nesting limits (the lexer is iterative:
+    this never recurses)."""
+    if len(source) > MAX_TEMPLATE_CHARS:
+        raise OverBound(f"the template has {len(source):,} characters (at most {MAX_TEMPLATE_CHARS:,})")
+    count = depth = 0
+    for _, kind, _ in env.lex(source):
+        if kind in _IGNORED:
+            continue
+        count += 1
+        if count > MAX_TOKENS:
+            raise OverBound(f"the expression has more than {MAX_TOKENS:,} tokens")
+        if kind in _OPENING:
+            depth += 1
+            if depth > MAX_NESTING:
+                raise OverBound(f"the expression nests more than {MAX_NESTING} brackets")
+        elif kind in _CLOSING:
+            depth -= 1
+
+
+def check_tree(tree: nodes.Node) -> None:
+    """Refuse an expression tree deeper than :data:`MAX_DEPTH` (walked without recursion)."""
+    pending: list[tuple[nodes.Node, int]] = [(tree, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise OverBound(f"the expression is nested more than {MAX_DEPTH} levels deep (an operator, "
+                            "call, filter or attribute counts one level)")
+        pending.extend((child, depth + 1) for child in node.iter_child_nodes())
+
+
+# ---------------------------------------------------------------------------------------------- evaluation
+class _Budget(threading.local):
+    operations = 0
+
+
+_BUDGET = _Budget()
+
+
+@contextmanager
+def budget() -> Iterator[None]:
+    """One evaluation: its operations count from zero (per thread: workflows run in their own threads)."""
+    _BUDGET.operations = 0
+    yield
+
+
+def charge(count: int = 1) -> None:
+    """Count ``count`` operations of the current evaluation; :class:`OverBound` past the budget."""
+    _BUDGET.operations += count
+    if _BUDGET.operations > MAX_OPERATIONS:
+        raise OverBound(f"the evaluation takes more than {MAX_OPERATIONS:,} operations")
+
+
+def _sized(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | list | tuple | bytes) else None
+
+
+def check_value(value: Any, what: str) -> Any:
+    """``value`` itself, or :class:`OverBound` when it is a text or list over :data:`MAX_SIZE`."""
+    size = _sized(value)
+    if size is not None and size > MAX_SIZE:
+        raise OverBound(f"{what} is {size:,} long (at most {MAX_SIZE:,})")
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > MAX_INT_BITS:
+        raise OverBound(f"{what} is a number over {MAX_INT_BITS:,} bits")
+    return value
+
+
+def _int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_binop(operator: str, left: Any, right: Any) -> None:
+    if operator == "**" and _int(left) and _int(right) and right > 0 and abs(left) > 1:
+        if right * abs(left).bit_length() > MAX_INT_BITS + abs(left).bit_length():
+            raise OverBound(f"{left} ** {right} is over {MAX_INT_BITS:,} bits")
+    elif operator == "*":
+        if _int(left) and _int(right):
+            if left.bit_length() + right.bit_length() > MAX_INT_BITS + 1:
+                raise OverBound(f"a product over {MAX_INT_BITS:,} bits")
+            return
+        sized, times = (left, right) if _int(right) else (right, left)
+        size = _sized(sized)
+        if size is not None and _int(times) and size * times > MAX_SIZE:
+            raise OverBound(f"a repetition {size:,} x {times:,} long (at most {MAX_SIZE:,})")
+    elif operator == "+":
+        sizes = (_sized(left), _sized(right))
+        if None not in sizes and sum(sizes) > MAX_SIZE:  # type: ignore[arg-type]
+            raise OverBound(f"a concatenation {sum(sizes):,} long (at most {MAX_SIZE:,})")  # type: ignore
+    elif operator == "%" and isinstance(left, str):
+        _check_format(left, right if isinstance(right, tuple) else (right,))
+
+
+def _check_format(text: str, args: tuple[Any, ...] | list[Any] | Mapping[str, Any]) -> None:
+    """A ``%``/``format`` text whose widths (``%999999999d``, ``{:>999999999}``) are over the size bound."""
+    if any(int(number) > MAX_SIZE for number in _NUMBERS.findall(text)):
+        raise OverBound(f"a format width over {MAX_SIZE:,}")
+    computed = "*" in text or _NESTED_FIELD.search(text) is not None  # a width taken from the arguments
+    if computed and isinstance(args, tuple | list) and any(_int(a) and a > MAX_SIZE for a in args):
+        raise OverBound(f"a format width over {MAX_SIZE:,}")
+
+
+_NESTED_FIELD = re.compile(r"\{[^{}]*\{")
+
+
+def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> None:
+    # the sandbox hands out ``str.format`` wrapped (``__wrapped__`` is the bound method)
+    owner = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)
+    name = getattr(obj, "__name__", "")
+    if isinstance(owner, str):
+        if name in _WIDTH_METHODS and any(_int(a) and a > MAX_SIZE for a in (*args, *kwargs.values())):
+            raise OverBound(f"str.{name} wider than {MAX_SIZE:,}")
+        if name in ("format", "format_map"):
+            _check_format(owner, args)
+        if name == "replace" and len(args) >= 2 and isinstance(args[0], str) and isinstance(args[1], str):
+            grown = len(owner) + owner.count(args[0]) * len(args[1]) if args[0] else len(owner) * len(args[1])
+            if grown > MAX_SIZE:
+                raise OverBound(f"a replacement {grown:,} long (at most {MAX_SIZE:,})")
+
+
+def bounded_range(*args: int) -> range:
+    """``range`` of at most :data:`MAX_RANGE` numbers, counted as that many operations."""
+    numbers = range(*args)
+    if len(numbers) > MAX_RANGE:
+        raise OverBound(f"range of {len(numbers):,} numbers (at most {MAX_RANGE:,})")
+    charge(len(numbers))
+    return numbers
+
+
+def bounded_join(parts: tuple[Any, ...]) -> str:
+    """The ``~`` operator: the texts of ``parts`` joined, :class:`OverBound` past :data:`MAX_SIZE`."""
+    charge()
+    texts = [str(part) for part in parts]
+    size = sum(map(len, texts))
+    if size > MAX_SIZE:
+        raise OverBound(f"a concatenation {size:,} long (at most {MAX_SIZE:,})")
+    return "".join(texts)
+
+
+class _BoundedCodeGenerator(CodeGenerator):
+    """Jinja2's code generator where ``a ~ b`` goes through :func:`bounded_join` (no sandbox hook sees it)."""
+
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        self.write("environment.bounded_join((")
+        for arg in node.nodes:
+            self.visit(arg, frame)
+            self.write(", ")
+        self.write("))")
+
+
+class BoundedSandbox(ImmutableSandboxedEnvironment):
+    """Jinja2's immutable sandbox with the evaluation bounds: operators that can build big values are
+    intercepted (``**``, ``*``, ``+``, ``%``), calls and filters are checked before and after, ``range`` is
+    bounded, and every operation counts against the evaluation's budget."""
+
+    intercepted_binops = frozenset({"**", "*", "+", "%"})
+    code_generator_class = _BoundedCodeGenerator
+    bounded_join = staticmethod(bounded_join)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.globals["range"] = bounded_range
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        charge()
+        _check_binop(operator, left, right)
+        return check_value(super().call_binop(context, operator, left, right), f"the result of {operator!r}")
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        charge()
+        _check_call(__obj, args, kwargs)
+        return check_value(super().call(__context, __obj, *args, **kwargs), "the result of a call")
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        charge()
+        return super().getattr(obj, attribute)
+
+    def getitem(self, obj: Any, argument: Any) -> Any:
+        charge()
+        return super().getitem(obj, argument)
+
+
+def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(func)  # keeps jinja_pass_arg (pass_context, pass_environment, ...)
+    def bounded(*args: Any, **kwargs: Any) -> Any:
+        charge()
+        if name in _WIDTH_FILTERS and any(_int(a) and a > MAX_SIZE for a in (*args, *kwargs.values())):
+            raise OverBound(f"filter {name!r} wider than {MAX_SIZE:,}")
+        values = [a for a in args if isinstance(a, str)]
+        if name == "format" and values:
+            _check_format(values[0], args[1:])
+        if name == "replace" and len(values) >= 3:
+            text, old, new = values[:3]
+            grown = len(text) + (text.count(old) if old else len(text)) * len(new)
+            if grown > MAX_SIZE:
+                raise OverBound(f"a replacement {grown:,} long (at most {MAX_SIZE:,})")
+        return check_value(func(*args, **kwargs), f"the result of filter {name!r}")
+
+    return bounded
+
+
+def bound_filters(env: Environment) -> None:
+    """Wrap every filter of ``env`` with the size checks and the operation count."""
+    for name, func in list(env.filters.items()):
+        env.filters[name] = _bounded_filter(name, func)
+
+
+def bounded_render(template: Template, context: Mapping[str, Any]) -> str:
+    """``template.render(context)``, stopped once the text passes :data:`MAX_SIZE` characters."""
+    parts: list[str] = []
+    size = 0
+    for part in template.generate(context):
+        size += len(part)
+        if size > MAX_SIZE:
+            raise OverBound(f"the template renders more than {MAX_SIZE:,} characters")
+        parts.append(part)
+    return "".join(parts)
