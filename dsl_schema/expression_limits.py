@@ -9,22 +9,21 @@ would end in a ``RecursionError`` instead of an answer.
 
 Evaluation (:class:`BoundedSandbox`): a power whose result would have more than :data:`MAX_INT_BITS` bits, a
 repetition, concatenation, formatting or filter whose text or list would be longer than :data:`MAX_SIZE`, a
-``range`` of more than :data:`MAX_RANGE` numbers, and more than :data:`MAX_OPERATIONS` operations in one
-evaluation raise :class:`OverBound` before the work is done. The checks look at values and count operations:
-no clock, so a replay stops exactly where the run stopped.
+``range`` of more than :data:`MAX_RANGE` numbers, and more than :data:`MAX_OPERATIONS` operations (calls,
+operators, range numbers) in one evaluation raise :class:`OverBound` before the work is done. The checks
+look at values and count operations: no clock, so a replay stops exactly where the run stopped.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import Environment, Template, nodes
+from jinja2 import Environment, Template, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame
+from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 MAX_TEMPLATE_CHARS = 20_000
@@ -43,10 +42,10 @@ MAX_INT_BITS = 10_000
 MAX_RANGE = 10_000
 """Numbers of one ``range(...)``."""
 MAX_OPERATIONS = 1_000_000
-"""Operations (calls, attribute and item reads, operators, range items) of one evaluation."""
+"""Operations (calls, operators, numbers of the ranges) of one evaluation."""
 
-_OPENING = frozenset({"lparen", "lbracket", "lbrace"})
-_CLOSING = frozenset({"rparen", "rbracket", "rbrace"})
+_OPENING = frozenset("([{")
+_CLOSING = frozenset(")]}")
 _IGNORED = frozenset({"whitespace", "comment", "linecomment"})
 _NUMBERS = re.compile(r"\d+")
 # str methods whose integer arguments are a width or a count of the text they build
@@ -65,17 +64,19 @@ def check_source(env: Environment, source: str) -> None:
     if len(source) > MAX_TEMPLATE_CHARS:
         raise OverBound(f"the template has {len(source):,} characters (at most {MAX_TEMPLATE_CHARS:,})")
     count = depth = 0
-    for _, kind, _ in env.lex(source):
+    for _, kind, value in env.lex(source):
         if kind in _IGNORED:
             continue
         count += 1
         if count > MAX_TOKENS:
             raise OverBound(f"the expression has more than {MAX_TOKENS:,} tokens")
-        if kind in _OPENING:
+        if kind != "operator":
+            continue
+        if value in _OPENING:
             depth += 1
             if depth > MAX_NESTING:
                 raise OverBound(f"the expression nests more than {MAX_NESTING} brackets")
-        elif kind in _CLOSING:
+        elif value in _CLOSING:
             depth -= 1
 
 
@@ -91,25 +92,18 @@ def check_tree(tree: nodes.Node) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- evaluation
-class _Budget(threading.local):
-    operations = 0
-
-
-_BUDGET = _Budget()
-
-
-@contextmanager
-def budget() -> Iterator[None]:
-    """One evaluation: its operations count from zero (per thread: workflows run in their own threads)."""
-    _BUDGET.operations = 0
-    yield
-
-
-def charge(count: int = 1) -> None:
-    """Count ``count`` operations of the current evaluation; :class:`OverBound` past the budget."""
-    _BUDGET.operations += count
-    if _BUDGET.operations > MAX_OPERATIONS:
+def charge(context: Context, count: int = 1) -> None:
+    """Count ``count`` operations of the evaluation ``context`` belongs to (Jinja2 makes one context per
+    evaluation, so the count needs no reset and is never shared by two runs); :class:`OverBound` past the
+    budget."""
+    state = vars(context)
+    done = state.get(_OPERATIONS, 0) + count
+    state[_OPERATIONS] = done
+    if done > MAX_OPERATIONS:
         raise OverBound(f"the evaluation takes more than {MAX_OPERATIONS:,} operations")
+
+
+_OPERATIONS = "bounded_operations"
 
 
 def _sized(value: Any) -> int | None:
@@ -178,18 +172,20 @@ def _check_call(obj: Any, args: tuple[Any, ...], kwargs: Mapping[str, Any]) -> N
                 raise OverBound(f"a replacement {grown:,} long (at most {MAX_SIZE:,})")
 
 
-def bounded_range(*args: int) -> range:
-    """``range`` of at most :data:`MAX_RANGE` numbers, counted as that many operations."""
+@pass_context
+def bounded_range(context: Context, *args: int) -> range:
+    """``range`` of at most :data:`MAX_RANGE` numbers, counted as that many operations (a loop in a loop
+    runs out of budget)."""
     numbers = range(*args)
     if len(numbers) > MAX_RANGE:
         raise OverBound(f"range of {len(numbers):,} numbers (at most {MAX_RANGE:,})")
-    charge(len(numbers))
+    charge(context, len(numbers))
     return numbers
 
 
-def bounded_join(parts: tuple[Any, ...]) -> str:
+def bounded_join(context: Context, parts: tuple[Any, ...]) -> str:
     """The ``~`` operator: the texts of ``parts`` joined, :class:`OverBound` past :data:`MAX_SIZE`."""
-    charge()
+    charge(context)
     texts = [str(part) for part in parts]
     size = sum(map(len, texts))
     if size > MAX_SIZE:
@@ -201,7 +197,7 @@ class _BoundedCodeGenerator(CodeGenerator):
     """Jinja2's code generator where ``a ~ b`` goes through :func:`bounded_join` (no sandbox hook sees it)."""
 
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
-        self.write("environment.bounded_join((")
+        self.write("environment.bounded_join(context, (")
         for arg in node.nodes:
             self.visit(arg, frame)
             self.write(", ")
@@ -211,7 +207,7 @@ class _BoundedCodeGenerator(CodeGenerator):
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Jinja2's immutable sandbox with the evaluation bounds: operators that can build big values are
     intercepted (``**``, ``*``, ``+``, ``%``), calls and filters are checked before and after, ``range`` is
-    bounded, and every operation counts against the evaluation's budget."""
+    bounded, and calls and operators count against the evaluation's budget."""
 
     intercepted_binops = frozenset({"**", "*", "+", "%"})
     code_generator_class = _BoundedCodeGenerator
@@ -221,29 +217,21 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.globals["range"] = bounded_range
 
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        charge()
+    def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
+        charge(context)
         _check_binop(operator, left, right)
         return check_value(super().call_binop(context, operator, left, right), f"the result of {operator!r}")
 
-    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        charge()
+    def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        charge(__context)
         _check_call(__obj, args, kwargs)
         return check_value(super().call(__context, __obj, *args, **kwargs), "the result of a call")
 
-    def getattr(self, obj: Any, attribute: str) -> Any:
-        charge()
-        return super().getattr(obj, attribute)
-
-    def getitem(self, obj: Any, argument: Any) -> Any:
-        charge()
-        return super().getitem(obj, argument)
 
 
 def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(func)  # keeps jinja_pass_arg (pass_context, pass_environment, ...)
     def bounded(*args: Any, **kwargs: Any) -> Any:
-        charge()
         if name in _WIDTH_FILTERS and any(_int(a) and a > MAX_SIZE for a in (*args, *kwargs.values())):
             raise OverBound(f"filter {name!r} wider than {MAX_SIZE:,}")
         values = [a for a in args if isinstance(a, str)]

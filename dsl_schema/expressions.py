@@ -191,8 +191,7 @@ def compile_template(text: str) -> Callable[[Mapping[str, Any]], Any]:
 
             def evaluate_native(context: Mapping[str, Any]) -> Any:
                 # the mapping itself, not ``**context``: one copy of the context fewer per evaluation
-                with limits.budget():
-                    return to_data(compiled_expr(context))
+                return to_data(compiled_expr(context))
 
             return evaluate_native
         template = _ENV.from_string(text)
@@ -202,8 +201,7 @@ def compile_template(text: str) -> Callable[[Mapping[str, Any]], Any]:
         raise ExpressionOverLimit("the expression is nested too deeply", text) from None
 
     def render_text(context: Mapping[str, Any]) -> str:
-        with limits.budget():
-            return limits.bounded_render(template, context)
+        return limits.bounded_render(template, context)
 
     return render_text
 
