@@ -280,6 +280,83 @@ def _position_of(text: str, offset: int) -> tuple[int, int]:
     return line, offset - (before.rfind("\n") + 1) + 1
 
 
+_INTERESTING = re.compile(r"[\[\]{},\"'#\n:|>-]")
+_DOUBLE_QUOTED = re.compile(r'"(?:[^"\\]|\\.)*"?', re.DOTALL)
+_SINGLE_QUOTED = re.compile(r"'(?:[^']|'')*'?", re.DOTALL)
+
+
+def _too_deep_flow(text: str) -> int | None:
+    """The offset of the first flow bracket (``[`` or ``{``) nested deeper than :data:`MAX_NESTING`, if any.
+
+    ruamel.yaml's scanner takes time quadratic in the flow nesting (a few thousand ``[`` take seconds, the
+    size limit allows hundreds of thousands), so this is found before it runs: a scan of the characters that
+    can open, close or hide a flow collection (quotes, comments, block scalars), jumping over the others."""
+    depth = 0
+    node_start = True  # at a place where a node (and so a flow collection or a quoted scalar) may begin
+    line_indent = 0
+    position = 0
+    size = len(text)
+    while True:
+        found = _INTERESTING.search(text, position)
+        if found is None:
+            return None
+        at = found.start()
+        char = text[at]
+        if at > position and text[position:at].strip(" \t"):
+            node_start = False  # plain text since the last interesting character
+        position = at + 1
+        following = text[at + 1] if at + 1 < size else "\n"
+        if char == "\n":
+            node_start = True
+            line_indent = _indent(text, position)
+        elif char == "#" and (at == 0 or text[at - 1] in " \t\n"):
+            end = text.find("\n", at)
+            position = size if end < 0 else end
+        elif char in "\"'" and node_start:
+            quoted = (_DOUBLE_QUOTED if char == '"' else _SINGLE_QUOTED).match(text, at)
+            position = quoted.end() if quoted else size
+            node_start = False
+        elif char in "[{" and node_start:
+            depth += 1
+            if depth > MAX_NESTING:
+                return at
+        elif char in "]}" and depth > 0:
+            depth -= 1
+            node_start = False
+        elif char == "," and depth > 0:
+            node_start = True
+        elif char == ":" and (following in " \t\n" or depth > 0):
+            node_start = True
+        elif char == "-" and node_start and following in " \t\n":
+            pass
+        elif char in "|>" and node_start and depth == 0:
+            position = _after_block_scalar(text, at, line_indent)
+            node_start = True
+        else:
+            node_start = False
+
+
+def _indent(text: str, start: int) -> int:
+    end = start
+    while end < len(text) and text[end] == " ":
+        end += 1
+    return end - start
+
+
+def _after_block_scalar(text: str, at: int, indent: int) -> int:
+    """The offset of the first line after the block scalar whose indicator is at ``at`` (its lines are
+    blank or indented deeper than ``indent``, the indentation of the indicator's line)."""
+    end = text.find("\n", at)
+    while end >= 0:
+        start = end + 1
+        line_end = text.find("\n", start)
+        line = text[start:] if line_end < 0 else text[start:line_end]
+        if line.strip() and _indent(text, start) <= indent:
+            return end
+        end = line_end
+    return len(text)
+
+
 def _refuse_early(text: str, file: str) -> None:
     """What needs no parse: the size of the text and characters YAML forbids (at their own position; the
     reader would place them at 1:1)."""
@@ -291,6 +368,11 @@ def _refuse_early(text: str, file: str) -> None:
         line, col = _position_of(text, bad.start())
         message = f"YAML syntax error: control character U+{ord(bad.group()):04X} is not allowed in YAML"
         raise YamlSyntaxError([Diagnostic(file, line, col, "E001", message)], text)
+    deep = _too_deep_flow(text)
+    if deep is not None:
+        line, col = _position_of(text, deep)
+        message = f"the document is nested more than {MAX_NESTING} levels deep"
+        raise YamlSyntaxError([Diagnostic(file, line, col, "E003", message)], text)
 
 
 def load_text(text: str, file: str = "<string>") -> LoadedDocument:

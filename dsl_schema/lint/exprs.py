@@ -17,6 +17,7 @@ from typing import Any
 from jinja2 import nodes
 
 from .. import expression_limits as limits
+from ..expressions import _ENV as ENVIRONMENT
 from ..expressions import ExpressionError, ExpressionOverLimit, evaluate, parse_ast, single_expression
 
 NOT_CONSTANT: Any = object()
@@ -193,7 +194,7 @@ def analyze(text: str) -> Analysis:
 def _over_bound(text: str, free: list[str]) -> str | None:
     """The bound a template without free names (its value is fixed) is over: it is evaluated, bounded, with
     no context (``{{ 9 ** 999999999 }}``, ``{{ 'a' * 10**10 }}``)."""
-    if free:
+    if any(name not in ENVIRONMENT.globals for name in free):
         return None
     try:
         evaluate(text, {})

@@ -60,6 +60,19 @@ class StepSet:
     def __len__(self) -> int:
         return len(self._items)
 
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StepSet):
+            return self._items == other._items
+        if isinstance(other, set | frozenset):
+            return set(self._items) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"StepSet({sorted(self._items)!r})"
+
     def add(self, step_id: str) -> StepSet:
         if step_id in self._items:
             return self
