@@ -323,10 +323,8 @@ def _too_deep_flow(text: str) -> int | None:
         elif char in "]}" and depth > 0:
             depth -= 1
             node_start = False
-        elif char == "," and depth > 0:
-            node_start = True
-        elif char == ":" and (following in " \t\n" or depth > 0):
-            node_start = True
+        elif (char == "," and depth > 0) or (char == ":" and (following in " \t\n" or depth > 0)):
+            node_start = True  # a flow entry or a mapping value follows
         elif char == "-" and node_start and following in " \t\n":
             pass
         elif char in "|>" and node_start and depth == 0:
