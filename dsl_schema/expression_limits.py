@@ -9,8 +9,9 @@ would end in a ``RecursionError`` instead of an answer.
 
 Evaluation (:class:`BoundedSandbox`): a power whose result would have more than :data:`MAX_INT_BITS` bits, a
 repetition, concatenation, formatting or filter whose text or list would be longer than :data:`MAX_SIZE`, a
-``range`` of more than :data:`MAX_RANGE` numbers, and more than :data:`MAX_OPERATIONS` operations (calls,
-operators, range numbers) in one evaluation raise :class:`OverBound` before the work is done. The checks
+``range`` of more than :data:`MAX_RANGE` numbers, and more than :data:`MAX_OPERATIONS` units of work (calls,
+filters, operators, ``in`` tests, loop iterations, weighted by the size of what they work on) in one
+evaluation raise :class:`OverBound` before the work is done. The checks
 look at values and count operations: no clock, so a replay stops exactly where the run stopped.
 """
 
@@ -25,6 +26,8 @@ from jinja2 import Environment, Template, nodes, pass_context
 from jinja2.compiler import CodeGenerator, Frame
 from jinja2.runtime import Context
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import _PassArg
+from jinja2.visitor import NodeTransformer
 
 MAX_TEMPLATE_CHARS = 20_000
 """Characters of one template string."""
@@ -41,8 +44,9 @@ MAX_INT_BITS = 10_000
 """Bits of an integer a power or a product builds (about 3,000 decimal digits)."""
 MAX_RANGE = 10_000
 """Numbers of one ``range(...)``."""
-MAX_OPERATIONS = 1_000_000
-"""Operations (calls, operators, numbers of the ranges) of one evaluation."""
+MAX_OPERATIONS = 2_000_000
+"""Work of one evaluation: each call, filter, operator, ``in`` test and loop iteration counts one, plus the
+length of the text or list it works on (sorting a list of a million items counts a million)."""
 
 _OPENING = frozenset("([{")
 _CLOSING = frozenset(")]}")
@@ -51,6 +55,8 @@ _NUMBERS = re.compile(r"\d+")
 # str methods whose integer arguments are a width or a count of the text they build
 _WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
 _WIDTH_FILTERS = frozenset({"center", "indent", "wordwrap"})
+# filters whose work does not grow with their input (the others count its length)
+_CONSTANT_FILTERS = frozenset({"length", "count", "first", "last", "default", "d", "attr"})
 
 
 class OverBound(Exception):
@@ -104,6 +110,11 @@ def charge(context: Context, count: int = 1) -> None:
 
 
 _OPERATIONS = "bounded_operations"
+
+
+def _work(value: Any) -> int:
+    """What working on ``value`` costs: one, plus its length when it has one."""
+    return 1 + len(value) if isinstance(value, str | list | tuple | dict | bytes) else 1
 
 
 def _sized(value: Any) -> int | None:
@@ -217,21 +228,32 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         super().__init__(*args, **kwargs)
         self.globals["range"] = bounded_range
 
+    def _generate(self, source: nodes.Template, *args: Any, **kwargs: Any) -> str:
+        return super()._generate(_CountWork().visit(source), *args, **kwargs)
+
     def call_binop(self, context: Context, operator: str, left: Any, right: Any) -> Any:
         charge(context)
         _check_binop(operator, left, right)
-        return check_value(super().call_binop(context, operator, left, right), f"the result of {operator!r}")
+        result = super().call_binop(context, operator, left, right)
+        check_value(result, f"the result of {operator!r}")
+        charge(context, _work(result) - 1)
+        return result
 
     def call(__self, __context: Context, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        charge(__context)
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        charge(__context, max([_work(owner), *(_work(a) for a in args[:1])]))
         _check_call(__obj, args, kwargs)
         return check_value(super().call(__context, __obj, *args, **kwargs), "the result of a call")
 
 
 
 def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    @functools.wraps(func)  # keeps jinja_pass_arg (pass_context, pass_environment, ...)
-    def bounded(*args: Any, **kwargs: Any) -> Any:
+    passes = _PassArg.from_obj(func)
+    constant = name in _CONSTANT_FILTERS
+
+    @functools.wraps(func)
+    def bounded(context: Context, *args: Any, **kwargs: Any) -> Any:
+        charge(context, 1 if constant or not args else _work(args[0]))
         if name in _WIDTH_FILTERS and any(_int(a) and a > MAX_SIZE for a in (*args, *kwargs.values())):
             raise OverBound(f"filter {name!r} wider than {MAX_SIZE:,}")
         values = [a for a in args if isinstance(a, str)]
@@ -242,15 +264,62 @@ def _bounded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
             grown = len(text) + (text.count(old) if old else len(text)) * len(new)
             if grown > MAX_SIZE:
                 raise OverBound(f"a replacement {grown:,} long (at most {MAX_SIZE:,})")
+        if passes is _PassArg.context:
+            args = (context, *args)
+        elif passes is _PassArg.eval_context:
+            args = (context.eval_ctx, *args)
+        elif passes is _PassArg.environment:
+            args = (context.environment, *args)
         return check_value(func(*args, **kwargs), f"the result of filter {name!r}")
 
+    bounded.jinja_pass_arg = _PassArg.context  # type: ignore[attr-defined]  # the count needs the context
     return bounded
 
 
+@pass_context
+def _bounded_iter(context: Context, items: Any) -> Any:
+    """A loop's items, each iteration counted."""
+    for item in items:
+        charge(context)
+        yield item
+
+
+@pass_context
+def _bounded_contains(context: Context, container: Any, item: Any) -> bool:
+    """``item in container``, counted by the size of ``container``."""
+    charge(context, _work(container))
+    return item in container
+
+
+_ITERATE = "bounded_iteration"
+_CONTAINS = "bounded_contains"
+
+
 def bound_filters(env: Environment) -> None:
-    """Wrap every filter of ``env`` with the size checks and the operation count."""
+    """Wrap every filter of ``env`` with the size checks and the work count; add the two the rewritten
+    trees use (:class:`_CountWork`)."""
     for name, func in list(env.filters.items()):
         env.filters[name] = _bounded_filter(name, func)
+    env.filters[_ITERATE] = _bounded_iter
+    env.filters[_CONTAINS] = _bounded_contains
+
+
+class _CountWork(NodeTransformer):
+    """Rewrites a template before it is compiled so that the work no sandbox hook sees is counted: each
+    iteration of a ``for`` loop, and ``in`` / ``not in`` tests (a linear search)."""
+
+    def visit_For(self, node: nodes.For) -> nodes.Node:
+        self.generic_visit(node)
+        node.iter = nodes.Filter(node.iter, _ITERATE, [], [], None, None, lineno=node.lineno)
+        return node
+
+    def visit_Compare(self, node: nodes.Compare) -> nodes.Node:
+        self.generic_visit(node)
+        if len(node.ops) != 1 or node.ops[0].op not in ("in", "notin"):
+            return node
+        (operand,) = node.ops
+        test = nodes.Filter(operand.expr, _CONTAINS, [node.expr], [], None, None, lineno=node.lineno)
+        return nodes.Not(test, lineno=node.lineno) if operand.op == "notin" else test
 
 
 def bounded_render(template: Template, context: Mapping[str, Any]) -> str:
