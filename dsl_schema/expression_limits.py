@@ -291,8 +291,35 @@ def _bounded_contains(context: Context, container: Any, item: Any) -> bool:
     return item in container
 
 
+@pass_context
+def _bounded_value(context: Context, value: Any) -> Any:
+    """``value`` itself, once its size with every shared part counted each time it appears (what JSON or
+    text would hold) is known to be within :data:`MAX_SIZE`: ``{% set x = [x, x] %}`` repeated doubles it
+    while using hardly any memory, until it is written out. Counted by the distinct parts it walks."""
+    sizes: dict[int, int] = {}
+    pending: list[tuple[Any, bool]] = [(value, False)]
+    while pending:
+        node, done = pending.pop()
+        if not isinstance(node, list | tuple | dict) or (not done and id(node) in sizes):
+            continue
+        children = list(node.values()) if isinstance(node, dict) else list(node)
+        if done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 1) for child in children)
+            continue
+        charge(context, 1 + len(children))
+        sizes[id(node)] = 1  # a part that holds itself counts once (never walked twice)
+        pending.append((node, True))
+        pending.extend((child, False) for child in children)
+    total = sizes.get(id(value), 1)
+    if total > MAX_SIZE:
+        raise OverBound(f"a value of {total:,} items once its shared parts are written out "
+                        f"(at most {MAX_SIZE:,})")
+    return value
+
+
 _ITERATE = "bounded_iteration"
 _CONTAINS = "bounded_contains"
+_VALUE = "bounded_value"
 
 
 def bound_filters(env: Environment) -> None:
@@ -302,11 +329,18 @@ def bound_filters(env: Environment) -> None:
         env.filters[name] = _bounded_filter(name, func)
     env.filters[_ITERATE] = _bounded_iter
     env.filters[_CONTAINS] = _bounded_contains
+    env.filters[_VALUE] = _bounded_value
 
 
 class _CountWork(NodeTransformer):
     """Rewrites a template before it is compiled so that the work no sandbox hook sees is counted: each
-    iteration of a ``for`` loop, and ``in`` / ``not in`` tests (a linear search)."""
+    iteration of a ``for`` loop, ``in`` / ``not in`` tests (a linear search), and the size of each value a
+    ``set`` assigns (:func:`_bounded_value`)."""
+
+    def visit_Assign(self, node: nodes.Assign) -> nodes.Node:
+        self.generic_visit(node)
+        node.node = nodes.Filter(node.node, _VALUE, [], [], None, None, lineno=node.lineno)
+        return node
 
     def visit_For(self, node: nodes.For) -> nodes.Node:
         self.generic_visit(node)

@@ -36,6 +36,11 @@ OVER = [
     ("{% for i in range(10000) %}{{ 'x' * 1000 }}{% endfor %}",
      "the template renders more than 1,000,000 characters"),
     ("{{ " + " + ".join(["1"] * 600) + " }}", "the expression has more than 1,000 tokens"),
+    ("{% set ns = namespace(x=[]) %}{% for i in range(25) %}{% set ns.x = [ns.x, ns.x] %}{% endfor %}"
+     "{{ ns.x | tojson }}",
+     "a value of 1,048,575 items once its shared parts are written out (at most 1,000,000)"),
+    ("{% set a = [1] %}" + "{% set a = [a, a] %}" * 25 + "{{ a | tojson }}",
+     "a value of 1,572,863 items once its shared parts are written out (at most 1,000,000)"),
 ]
 
 
