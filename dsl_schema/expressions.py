@@ -149,11 +149,10 @@ class _DataSandbox(limits.BoundedSandbox):
 
 
 def _make_environment() -> ImmutableSandboxedEnvironment:
-    # optimized=False: Jinja2 would otherwise fold constant parts at compile time, out of reach of the bounds
-    # (``'a' | center(999999999)`` built while compiling)
+    # Jinja2 folds constant parts at compile time; nothing unbounded can be folded: the operators that build
+    # big values are intercepted, and every filter takes the context (the bounds count work in it)
     env = _DataSandbox(
-        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize,
-        optimized=False,
+        undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize
     )
     for name in NON_DETERMINISTIC_NAMES:
         env.filters.pop(name, None)
