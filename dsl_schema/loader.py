@@ -179,8 +179,6 @@ def _plain(node: Any, path: JsonPath, doc: LoadedDocument) -> Any:
 def _unloadable(text: str, err: BaseException) -> tuple[int, int, str]:
     """Where and why ``text`` cannot be constructed: the first key that is not a plain value, or the first
     value its tag cannot make (``(1, 1)`` with the error's own text when neither is found)."""
-    if isinstance(err, RecursionError):
-        return 1, 1, "the document is nested too deeply"
     yaml = _yaml()
     try:
         pending: list[Any] = [yaml.compose(text)]
@@ -355,6 +353,22 @@ def _after_block_scalar(text: str, at: int, indent: int) -> int:
     return len(text)
 
 
+def _deep_block(text: str) -> tuple[int, int]:
+    """Where block indentation first nests more than :data:`MAX_NESTING` levels (``(1, 1)`` if nowhere)."""
+    indents: list[int] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        content = line.lstrip(" ")
+        if not content or content.startswith("#"):
+            continue
+        indent = len(line) - len(content)
+        while indents and indents[-1] >= indent:
+            indents.pop()
+        indents.append(indent)
+        if len(indents) > MAX_NESTING:
+            return number, indent + 1
+    return 1, 1
+
+
 def _refuse_early(text: str, file: str) -> None:
     """What needs no parse: the size of the text and characters YAML forbids (at their own position; the
     reader would place them at 1:1)."""
@@ -397,7 +411,12 @@ def load_text(text: str, file: str = "<string>") -> LoadedDocument:
         raise YamlSyntaxError([diagnostic], text) from None
     except YAMLError as err:
         raise YamlSyntaxError([Diagnostic(file, 1, 1, "E001", f"YAML syntax error: {err}")], text) from None
-    except (TypeError, ValueError, OverflowError, RecursionError) as err:
+    except RecursionError:
+        # block nesting deep enough to exhaust the parser's recursion (flow nesting is refused before)
+        line, col = _deep_block(text)
+        message = f"the document is nested more than {MAX_NESTING} levels deep"
+        raise YamlSyntaxError([Diagnostic(file, line, col, "E003", message)], text) from None
+    except (TypeError, ValueError, OverflowError) as err:
         # ruamel fails this way on a few documents (``!!int abc``, a key that is a mapping holding a list,
         # nesting deeper than Python's recursion limit); report them like syntax errors, where they are.
         line, col, problem = _unloadable(text, err)

@@ -72,6 +72,11 @@ def test_deep_block_nesting_is_refused_where_it_passes_the_limit() -> None:
     assert _formatted(text) == ["def.yaml:67:129: E003 the document is nested more than 64 levels deep"]
 
 
+def test_block_nesting_past_the_parser_recursion_is_refused_at_its_line() -> None:
+    text = "name: x\nsteps: [{set: {x: 1}}]\nv:\n" + "".join(f"{' ' * i}k{i}:\n" for i in range(1, 1000))
+    assert _formatted(text) == ["def.yaml:67:65: E003 the document is nested more than 64 levels deep"]
+
+
 def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     big.write_text(VALID + "# " + "x" * MAX_FILE_BYTES + "\n", encoding="utf-8")
