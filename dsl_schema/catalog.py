@@ -147,7 +147,7 @@ class Catalog:
         docs: list[LoadedDocument] = []
         for path in files:
             try:
-                docs.append(read_document(path))
+                docs.append(read_document(path, root))
             except DefinitionRejected as err:
                 catalog.invalid[str(path)] = err
         # Per file: the folder's HEAD holds only the files committed and unchanged since.

@@ -40,6 +40,7 @@ __all__ = [
     "compile_text",
     "definition_files",
     "model_diagnostics",
+    "outside_folder",
     "read_document",
 ]
 
@@ -180,12 +181,27 @@ def compile_data(
     return compile_document(LoadedDocument(file, "", data), activities, catalog_names)
 
 
-def read_document(path: str | Path) -> LoadedDocument:
+def outside_folder(path: str | Path, folder: str | Path) -> bool:
+    """Whether ``path`` (found in ``folder``) resolves outside ``folder``: a symbolic link, or a file under a
+    linked folder, pointing elsewhere."""
+    try:
+        Path(path).resolve().relative_to(Path(folder).resolve())
+    except ValueError:
+        return True
+    return False
+
+
+def read_document(path: str | Path, folder: str | Path | None = None) -> LoadedDocument:
     """Read and parse a definition file. An unreadable file (missing, no permission, not UTF-8) raises
     :class:`DefinitionRejected` with an E002 diagnostic; a YAML syntax error one with E001, positioned on a
-    line of the file (the parser may place the end of the text one line past it)."""
+    line of the file (the parser may place the end of the text one line past it). With ``folder`` (the
+    definitions folder the file was found in), a file that resolves outside it is refused unread (E005):
+    a link must not make the service, or a lint message, show the content of a file elsewhere."""
     from .diagnostics import YamlSyntaxError
 
+    if folder is not None and outside_folder(path, folder):
+        message = f"the file is a symbolic link that resolves outside {folder}: it is not read"
+        raise DefinitionRejected([Diagnostic(str(path), 1, 1, "E005", message)])
     try:
         return load_file(path)
     except UnicodeDecodeError as err:
@@ -236,7 +252,13 @@ def compile_documents(
             owners.setdefault(name, doc.file)
     names = frozenset(known_names) | frozenset(owners)
     for doc in docs:
-        compiled = compile_document(doc, activities, names, check_invalid=check_invalid)
+        try:
+            compiled = compile_document(doc, activities, names, check_invalid=check_invalid)
+        except (RecursionError, MemoryError) as err:
+            # one definition too big to check must not take the others (and the service) down with it
+            why = "nested too deeply" if isinstance(err, RecursionError) else "too large"
+            refused = doc.diagnostic((), "E003", f"the definition is {why} to check")
+            compiled = Compiled(doc, None, (refused,))
         name = _name(doc)
         if name is not None and owners[name] != doc.file:
             message = f"definition name {name!r} is also used by {owners[name]}"

@@ -14,6 +14,12 @@ Values are data (what JSON can carry): lazy sequences that filters return (``map
 ``range``, ...) become lists, mapping keys become strings, and anything else (a function, a class, a
 template object) is an error rather than a value whose text would hold a memory address that differs
 between a run and its replay.
+
+Bounds (:mod:`.expression_limits`): an expression longer, with more tokens or nested deeper than the limits
+is refused when it is compiled (:class:`ExpressionOverLimit`, before Jinja2's recursive parser and code
+generator could overflow the stack); evaluation refuses powers, repetitions, concatenations, ranges and texts
+over the size bounds the same way. The checks look only at values, never at the clock, so a replay fails at
+the same place as the run did.
 """
 
 from __future__ import annotations
@@ -30,9 +36,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from tdsl.errors import LanguageError
 
+from . import expression_limits as limits
+
 __all__ = [
     "NON_DETERMINISTIC_NAMES",
     "ExpressionError",
+    "ExpressionOverLimit",
     "NotData",
     "compile_template",
     "evaluate",
@@ -60,6 +69,11 @@ class ExpressionError(LanguageError):
 
     def __str__(self) -> str:
         return f"{self.message} in expression {self.expression!r}"
+
+
+class ExpressionOverLimit(ExpressionError):
+    """An expression is over a limit: too long, too many tokens, nested too deeply (when it is compiled), or
+    a value over a size bound (when it is evaluated: a big power, repetition, range or text)."""
 
 
 class NotData(LanguageError, TypeError):
@@ -123,9 +137,10 @@ def _from_json(text: str) -> Any:
     return json.loads(text)
 
 
-class _DataSandbox(ImmutableSandboxedEnvironment):
-    """Jinja2's immutable sandbox where ``mapping.key`` means the key first, so data keys such as ``items``,
-    ``keys`` or ``values`` are not shadowed by dict methods (``input.items`` is the order's items)."""
+class _DataSandbox(limits.BoundedSandbox):
+    """Jinja2's immutable sandbox, with bounded operations (:class:`.expression_limits.BoundedSandbox`),
+    where ``mapping.key`` means the key first, so data keys such as ``items``, ``keys`` or ``values`` are
+    not shadowed by dict methods (``input.items`` is the order's items)."""
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if (type(obj) is dict or isinstance(obj, Mapping)) and attribute in obj:
@@ -134,6 +149,8 @@ class _DataSandbox(ImmutableSandboxedEnvironment):
 
 
 def _make_environment() -> ImmutableSandboxedEnvironment:
+    # Jinja2 folds constant parts at compile time; nothing unbounded can be folded: the operators that build
+    # big values are intercepted, and every filter takes the context (the bounds count work in it)
     env = _DataSandbox(
         undefined=StrictUndefined, autoescape=False, keep_trailing_newline=True, finalize=_finalize
     )
@@ -142,6 +159,7 @@ def _make_environment() -> ImmutableSandboxedEnvironment:
         env.globals.pop(name, None)
     env.filters["to_json"] = _to_json
     env.filters["from_json"] = _from_json
+    limits.bound_filters(env)
     return env
 
 
@@ -165,6 +183,7 @@ def single_expression(text: str) -> str | None:
 def compile_template(text: str) -> Callable[[Mapping[str, Any]], Any]:
     """Compile ``text`` once; the result maps a context to the (native or text) value."""
     expr = single_expression(text)
+    parse_ast(text)  # the limits, checked before Jinja2 compiles (its code generator recurses per level)
     try:
         if expr is not None:
             compiled_expr = _ENV.compile_expression(expr, undefined_to_none=False)
@@ -177,9 +196,11 @@ def compile_template(text: str) -> Callable[[Mapping[str, Any]], Any]:
         template = _ENV.from_string(text)
     except TemplateSyntaxError as err:
         raise ExpressionError(f"syntax error: {err.message}", text) from None
+    except RecursionError:
+        raise ExpressionOverLimit("the expression is nested too deeply", text) from None
 
     def render_text(context: Mapping[str, Any]) -> str:
-        return template.render(context)
+        return limits.bounded_render(template, context)
 
     return render_text
 
@@ -191,6 +212,10 @@ def evaluate(text: str, context: Mapping[str, Any]) -> Any:
     func = compile_template(text)
     try:
         return func(context)
+    except limits.OverBound as err:
+        raise ExpressionOverLimit(str(err), text) from None
+    except RecursionError:
+        raise ExpressionOverLimit("the expression is nested too deeply to evaluate", text) from None
     except UndefinedError as err:
         raise ExpressionError(f"undefined: {err.message}", text) from None
     except SecurityError as err:
@@ -221,8 +246,26 @@ _PLAIN = frozenset({int, float, bool, type(None)})
 def parse_ast(text: str) -> nodes.Template:
     """Parse a template string into Jinja2's AST (for static checks); raises :class:`ExpressionError`."""
     expr = single_expression(text)
+    _check_size(text, expr)
     source = f"{{{{ {expr} }}}}" if expr is not None else text
     try:
-        return _ENV.parse(source)
+        tree = _ENV.parse(source)
+        limits.check_tree(tree)
+    except TemplateSyntaxError as err:
+        raise ExpressionError(f"syntax error: {err.message}", text) from None
+    except RecursionError:
+        raise ExpressionOverLimit("the expression is nested too deeply", text) from None
+    except limits.OverBound as err:
+        raise ExpressionOverLimit(str(err), text) from None
+    return tree
+
+
+def _check_size(text: str, expr: str | None) -> None:
+    """Refuse a template over the length, token or nesting limits before Jinja2 parses it (its parser and
+    code generator recurse per level: 70 parentheses or a 1,000-term sum overflow the stack)."""
+    try:
+        limits.check_source(_ENV, text if expr is None else f"{{{{ {expr} }}}}")
+    except limits.OverBound as err:
+        raise ExpressionOverLimit(str(err), text) from None
     except TemplateSyntaxError as err:
         raise ExpressionError(f"syntax error: {err.message}", text) from None

@@ -33,6 +33,7 @@ LIBRARY_MODULES = (
 
 WORKFLOW_SAFE_MODULES = (
     "tdsl.dsl_schema.durations",
+    "tdsl.dsl_schema.expression_limits",
     "tdsl.dsl_schema.expressions",
     "tdsl.dsl_schema.kinds",
     "tdsl.dsl_schema.models",

@@ -11,6 +11,8 @@ here. A builtin base in parentheses is kept for callers that catch the builtin.
     │   │   │                                 details: every diagnostic with its position
     │   │   └── YamlSyntaxError               [dsl_schema.diagnostics] the text is not YAML
     │   ├── ExpressionError                   [dsl_schema.expressions] an expression does not parse or failed
+    │   │   └── ExpressionOverLimit           [dsl_schema.expressions] over a limit: too long or deep, or a
+    │   │                                     value over an evaluation bound (a big power, repetition)
     │   ├── NotData (TypeError)               [dsl_schema.expressions] an expression produced a non-data value
     │   ├── DurationError (ValueError)        [dsl_schema.durations] not a duration or timestamp
     │   └── PayloadError (ValueError)         [dsl_schema.payloads] data failed its JSON Schema
@@ -79,6 +81,10 @@ Not errors: control flow, never reported (they do not derive from :class:`TdslEr
     _StartToCloseTimeout      [interpreter.offline.runtime] an offline activity attempt ran out of time
     CaseFailed                [server.testing.plugin] a definition test case failed (pytest reports it as a
                               test failure, not an error)
+    OverBound                 [dsl_schema.expression_limits] an evaluation passed a bound (becomes an
+                              ``ExpressionOverLimit`` naming the expression)
+    LoadRefused               [dsl_schema.loader] a document over a loader limit (becomes an E003/E004
+                              diagnostic)
 
 ``UnknownWorkflow`` is another name of :class:`UnknownDefinition` (the usage guide's word).
 

@@ -75,8 +75,11 @@ def _plain_condition(ctx: LintContext, path: JsonPath, text: str) -> Iterator[Di
 def _expression(ctx: LintContext, value: Value, path: JsonPath, text: str) -> Iterator[Diagnostic]:
     analysis = analyze(text)
     if analysis.error is not None:
-        yield ctx.at(path, "E300", f"expression {analysis.error}")
+        code = "E120" if analysis.over_limit else "E300"
+        yield ctx.at(path, code, f"expression {analysis.error}" if code == "E300" else analysis.error)
         return
+    if analysis.bound is not None:
+        yield ctx.at(path, "E121", f"the expression is over an evaluation bound: {analysis.bound}")
     scope = value.scope
     yield from _names(ctx, scope, analysis, path)
     for ref in analysis.refs:

@@ -31,6 +31,10 @@ CODES: dict[str, Code] = {
         # files and YAML (dsl_schema.loader, dsl_schema.catalog)
         Code("E001", "file", "YAML syntax error, or a YAML value that cannot be loaded (the first one)"),
         Code("E002", "file", "the file cannot be read (missing, unreadable or not UTF-8)"),
+        Code("E003", "file",
+             "the file is over a limit: its size, the values its aliases expand to, or its nesting depth"),
+        Code("E004", "file", "a YAML tag (`!include`, `!!python/...`) or a recursive alias (refused)"),
+        Code("E005", "file", "a symbolic link to a file outside the definitions folder (never read)"),
         # JSON Schema and models (dsl_schema.validate, dsl_schema.catalog)
         Code("E100", "schema", "schema violation (a value out of range, a bad pattern, an empty list, ...)"),
         Code("E101", "schema", "a step has no kind key (activity, set, wait, ...)"),
@@ -63,6 +67,9 @@ CODES: dict[str, Code] = {
         Code("E334", "http",
              "`auth` names an invalid environment variable (it names a secret, never holds it)"),
         Code("W335", "http", "`Authorization` header written in `headers` (secrets belong in `auth`)"),
+        # expression bounds (dsl_schema.expression_limits)
+        Code("E120", "bounds", "expression too long, with too many tokens, or nested too deeply"),
+        Code("E121", "bounds", "constant expression over an evaluation bound (big power, repetition, range)"),
         # activities (dsl_schema.lint.check_activities)
         Code("E400", "activities", "unknown activity (not in the activity registry)"),
         Code("E401", "activities", "wrong number of positional arguments, or a required argument missing"),

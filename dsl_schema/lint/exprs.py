@@ -16,7 +16,9 @@ from typing import Any
 
 from jinja2 import nodes
 
-from ..expressions import ExpressionError, parse_ast, single_expression
+from .. import expression_limits as limits
+from ..expressions import _ENV as ENVIRONMENT
+from ..expressions import ExpressionError, ExpressionOverLimit, evaluate, parse_ast, single_expression
 
 NOT_CONSTANT: Any = object()
 """The :attr:`Analysis.constant` of an expression that is not a literal."""
@@ -46,6 +48,10 @@ class Analysis:
     """What one template reads and uses. ``error`` is set (and the rest empty) when it does not parse."""
 
     error: str | None = None
+    over_limit: bool = False
+    """``error`` is a limit of :mod:`..expression_limits` (E120) rather than a syntax error (E300)."""
+    bound: str | None = None
+    """Why evaluating the expression is over a bound whatever the context (E121), when it is."""
     names: tuple[str, ...] = ()
     refs: tuple[Ref, ...] = ()
     guarded: frozenset[tuple[str, str]] = frozenset()
@@ -105,7 +111,7 @@ def analyze(text: str) -> Analysis:
     try:
         tree = parse_ast(text)
     except ExpressionError as err:
-        return Analysis(error=err.message)
+        return Analysis(error=err.message, over_limit=isinstance(err, ExpressionOverLimit))
     loads: list[str] = []
     bound: set[str] = set()
     raw_refs: list[tuple[str, str]] = []
@@ -181,7 +187,22 @@ def analyze(text: str) -> Analysis:
         tests=_unique(tests),
         private=_unique(private),
         constant=_constant(text, tree),
+        bound=_over_bound(text, free),
     )
+
+
+def _over_bound(text: str, free: list[str]) -> str | None:
+    """The bound a template without free names (its value is fixed) is over: it is evaluated, bounded, with
+    no context (``{{ 9 ** 999999999 }}``, ``{{ 'a' * 10**10 }}``)."""
+    if any(name not in ENVIRONMENT.globals for name in free):
+        return None
+    try:
+        evaluate(text, {})
+    except ExpressionOverLimit as err:
+        return err.message
+    except (ExpressionError, limits.OverBound):
+        return None
+    return None
 
 
 def _constant(text: str, tree: nodes.Template) -> Any:

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pydantic import BaseModel
+from rpds import HashTrieSet
 
 from ..kinds import Step, kind_of
 from ..kinds.base import AssignsVars, FromField, Nested, Role, Sees, SignalsWaited
@@ -38,20 +39,85 @@ BASE_NAMES = frozenset({"input", "vars", "steps", "signals", "workflow"})
 """Names every expression inside the steps sees."""
 
 
+class StepSet:
+    """A persistent set of step ids: adding one shares the rest with the set it came from, so keeping the
+    scope of every step costs memory linear in the steps (a frozenset copied per step made lint quadratic:
+    2.4 GB for 10,000 steps). ``_log`` lists the ids added, newest first, as linked pairs, so a union with a
+    set grown from a common base adds only what that set added since."""
+
+    __slots__ = ("_items", "_log")
+
+    def __init__(self, items: HashTrieSet = HashTrieSet(), log: tuple[Any, ...] | None = None) -> None:  # noqa: B008
+        self._items = items
+        self._log = log
+
+    def __contains__(self, step_id: object) -> bool:
+        return step_id in self._items
+
+    def __iter__(self) -> typing.Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, StepSet):
+            return self._items == other._items
+        if isinstance(other, set | frozenset):
+            return set(self._items) == other
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._items)
+
+    def __repr__(self) -> str:
+        return f"StepSet({sorted(self._items)!r})"
+
+    def add(self, step_id: str) -> StepSet:
+        if step_id in self._items:
+            return self
+        return StepSet(self._items.insert(step_id), (step_id, self._log))
+
+    def union_since(self, base: StepSet, other: StepSet) -> StepSet:
+        """This set plus what ``other`` added since ``base`` (all of ``other`` when it did not grow from
+        ``base``)."""
+        result: StepSet = self
+        added: list[str] = []
+        log = other._log
+        while log is not None and log is not base._log:
+            added.append(log[0])
+            log = log[1]
+        if log is not base._log:
+            added = list(other._items)
+        for step_id in reversed(added):
+            result = result.add(step_id)
+        return result
+
+    @classmethod
+    def of(cls, step_ids: typing.Iterable[str]) -> StepSet:
+        result = cls()
+        for step_id in step_ids:
+            result = result.add(step_id)
+        return result
+
+
+_NO_STEPS = StepSet()
+
+
 @dataclass(frozen=True)
 class Scope:
     """What an expression can see at one point of the run."""
 
-    steps: frozenset[str] = frozenset()
+    steps: StepSet = _NO_STEPS
     names: frozenset[str] = BASE_NAMES
     foreach: tuple[JsonPath, ...] = ()
     branches: tuple[tuple[JsonPath, str], ...] = ()
     where: str = "steps"  # "id" (workflow id template) or "vars" (initial variables) elsewhere
 
     def add_step(self, step_id: str) -> Scope:
-        return replace(self, steps=self.steps | {step_id})
+        return replace(self, steps=self.steps.add(step_id))
 
-    def with_steps(self, steps: frozenset[str]) -> Scope:
+    def with_steps(self, steps: StepSet) -> Scope:
         return replace(self, steps=steps)
 
     def add_names(self, *names: str) -> Scope:
@@ -137,7 +203,7 @@ class _Walker:
         end = self.steps(data.get("steps"), ("steps",), Scope())
         if "output" in data:
             self.value(("output",), data["output"], "template", end)
-        anywhere = Scope(steps=out.root_steps)
+        anywhere = Scope(steps=StepSet.of(out.root_steps))
         if "failure_output" in data:
             self.value(("failure_output",), data["failure_output"], "template",
                        anywhere.add_names("error", "compensations"))
@@ -199,7 +265,10 @@ class _Walker:
 
     @staticmethod
     def union(scope: Scope, *afters: Scope) -> Scope:
-        return scope.with_steps(scope.steps.union(*(a.steps for a in afters)))
+        steps = scope.steps
+        for after in afters:
+            steps = steps.union_since(scope.steps, after.steps)
+        return scope.with_steps(steps)
 
 
 def _markers(tp: Any) -> tuple[Any, list[Any]]:

@@ -48,17 +48,23 @@ class LintReport:
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """The files named, and every ``*.yaml``/``*.yml`` under the folders named, each once, in order."""
-    found: dict[Path, Path] = {}
+    return list(_collect(paths))
+
+
+def _collect(paths: Iterable[str | Path]) -> dict[Path, Path | None]:
+    """Each file to lint and the folder it must stay in (``None`` for a file named itself that is no link)."""
+    found: dict[Path, tuple[Path, Path | None]] = {}
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             for file in pipeline.definition_files(path):
-                found.setdefault(file.resolve(), file)
+                found.setdefault(file.resolve(), (file, path))
         elif path.exists():
-            found.setdefault(path.resolve(), path)
+            # a link named itself may point next to it, never elsewhere (a glob of a folder names them all)
+            found.setdefault(path.resolve(), (path, path.parent if path.is_symlink() else None))
         else:
             raise LintPathError(f"{path} does not exist")
-    return list(found.values())
+    return dict(found.values())
 
 
 def lint_document(
@@ -96,7 +102,7 @@ def definition_names(folder: str | Path, skip: Iterable[Path] = ()) -> frozenset
         if file.resolve() in skipped:
             continue
         try:
-            data = pipeline.read_document(file).data
+            data = pipeline.read_document(file, root).data
         except DefinitionRejected:
             continue
         if isinstance(data, dict) and isinstance(data.get("name"), str):
@@ -112,12 +118,13 @@ def lint_paths(
 ) -> LintReport:
     """Lint files and folders. Child definitions may name any linted definition or, with ``catalog_folder``,
     any definition there. Raises :class:`LintPathError` when a path does not exist."""
-    files = collect_files(paths)
+    folders = _collect(paths)
+    files = list(folders)
     report = LintReport(files=[str(f) for f in files])
     docs: list[LoadedDocument] = []
     for file in files:
         try:
-            doc = pipeline.read_document(file)
+            doc = pipeline.read_document(file, folders[file])
         except DefinitionRejected as err:
             report.diagnostics.extend(err.diagnostics)
             report.texts[str(file)] = err.text or ""

@@ -136,7 +136,7 @@ def test_sha256_is_of_the_exact_text() -> None:
         ("name: a\nname: b\n", 2, 1, 'duplicate key "name"'),
         ("steps:\n  - activity: a\n    args: [1, 2\n", 3, 16, "expected ',' or ']'"),  # end of the last line
         ("name: a\nsteps:\n  - id: x\n   bad: indent\n", 4, 4, "expected <block end>"),
-        ("name: 'open\n", 1, 12, "unexpected end of stream"),
+        ("name: 'open\n", 1, 7, "unexpected end of stream"),
         ("a: b: c\n", 1, 5, "mapping values are not allowed here"),
         ("name: a\n\tsteps: []\n", 2, 1, "found character '\\t'"),
         ("---\nname: a\n---\nname: b\n", 3, 1, "expected a single document"),

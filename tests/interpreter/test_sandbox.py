@@ -63,6 +63,7 @@ def test_the_passthrough_list_names_only_libraries_and_workflow_safe_modules() -
     assert PASSTHROUGH_MODULES == LIBRARY_MODULES + WORKFLOW_SAFE_MODULES
     assert set(WORKFLOW_SAFE_MODULES) == {
         "tdsl.dsl_schema.durations",
+        "tdsl.dsl_schema.expression_limits",
         "tdsl.dsl_schema.expressions",
         "tdsl.dsl_schema.kinds",
         "tdsl.dsl_schema.models",

@@ -12,7 +12,7 @@ CASES = [
      "(invalid literal for int() with base 10: 'abc')"),
     ("name: x\n? complex:\n    - a\n: 1\n",
      "def.yaml:2:3: E001 YAML error: a mapping key must be a plain value, not a list or mapping"),
-    ("[" * 3000 + "]" * 3000 + "\n", "def.yaml:1:1: E001 YAML error: the document is nested too deeply"),
+    ("[" * 3000 + "]" * 3000 + "\n", "def.yaml:1:65: E003 the document is nested more than 64 levels deep"),
 ]
 
 
