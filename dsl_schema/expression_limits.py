@@ -42,8 +42,9 @@ MAX_SIZE = 1_000_000
 renders."""
 MAX_INT_BITS = 10_000
 """Bits of an integer a power or a product builds (about 3,000 decimal digits)."""
-MAX_RANGE = 10_000
-"""Numbers of one ``range(...)``."""
+MAX_RANGE = MAX_SIZE
+"""Numbers of one ``range(...)``: a list like any other (a ``foreach`` over ``range(100000)`` is a real
+fan-out, and each item it gives costs work in the evaluation that loops over it)."""
 MAX_OPERATIONS = 2_000_000
 """Work of one evaluation: each call, filter, operator, ``in`` test and loop iteration counts one, plus the
 length of the text or list it works on (sorting a list of a million items counts a million)."""

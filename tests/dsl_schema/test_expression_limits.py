@@ -14,7 +14,7 @@ OVER = [
     ("{{ 'a' * 10**10 }}", "a repetition 1 x 10,000,000,000 long (at most 1,000,000)"),
     ("{{ [1] * input.n }}", "a repetition 1 x 10,000,000,000 long (at most 1,000,000)"),
     ("{{ 2 ** input.n }}", "2 ** 10000000000 is over 10,000 bits"),
-    ("{{ range(input.n) | list }}", "range of 10,000,000,000 numbers (at most 10,000)"),
+    ("{{ range(input.n) | list }}", "range of 10,000,000,000 numbers (at most 1,000,000)"),
     ("{{ 'x' | center(999999999) }}", "filter 'center' wider than 1,000,000"),
     ("{{ 'x'.rjust(999999999) }}", "str.rjust wider than 1,000,000"),
     ("{{ '%999999999d' % 1 }}", "a format width over 1,000,000"),

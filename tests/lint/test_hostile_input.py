@@ -96,7 +96,7 @@ def test_a_file_over_the_size_limit_is_refused_unread(tmp_path: Path) -> None:
         ("'a' * 10**10", "E121 the expression is over an evaluation bound: a repetition 1 x 10,000,000,000 "
                          "long (at most 1,000,000)"),
         ("range(10**9) | list", "E121 the expression is over an evaluation bound: range of 1,000,000,000 "
-                                "numbers (at most 10,000)"),
+                                "numbers (at most 1,000,000)"),
     ],
     ids=["1000-term sum", "60-term sum", "600 kB attribute chain", "70 parentheses", "repetition", "range"],
 )

@@ -48,7 +48,7 @@ async def test_hostile_files_are_refused_and_the_others_served(client: Client, t
     await engine.start()
     try:
         transport = httpx.ASGITransport(app=create_app(engine))
-        async with httpx.AsyncClient(transport=transport, base_url="http://test") as http:
+        async with httpx.AsyncClient(transport=transport, base_url="http://localhost") as http:
             body = (await http.get("/definitions")).json()
         assert [d["name"] for d in body["definitions"]] == ["grow_text"]
         refused = {Path(i["file"]).name: i["errors"][0].split(": ", 2)[1][:4] for i in body["invalid"]}
