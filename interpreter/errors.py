@@ -25,17 +25,40 @@ expressions see as ``error``) holds both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tdsl.errors import RunError
 
 __all__ = [
+    "DETAILS_PATCH",
     "CompletedWhileCancelled",
     "ContinueAsNew",
     "DefinitionFailedAtRun",
     "RunEnded",
     "StepFailed",
+    "carried_details",
+    "timeout_details",
 ]
+
+DETAILS_PATCH = "error-details-carried"
+"""Runs that started before ``error.details`` had one shape keep the old one on a worker: an activity's
+details as the list it raised (``null`` when empty), a timeout's ``null``."""
+
+
+def carried_details(values: Sequence[Any] | None) -> Any:
+    """``error.details`` of an error raised with ``values`` (an ``ApplicationError``'s details): the value
+    itself when there is one, the list when several, ``None`` when none; so an activity that raises with one
+    value, a ``fail`` step's ``details`` and a child's failure all read the same, ``error.details.<key>``."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def timeout_details(timeout_type: str) -> dict[str, Any]:
+    """``error.details`` of a ``TimeoutError``: which timeout fired (``START_TO_CLOSE``,
+    ``SCHEDULE_TO_CLOSE``, ``SCHEDULE_TO_START``, ``HEARTBEAT``)."""
+    return {"timeout_type": timeout_type}
 
 
 class StepFailed(RunError):

@@ -20,7 +20,7 @@ from temporalio.exceptions import (
 )
 
 from .cancellation import await_outcome
-from .errors import DefinitionFailedAtRun, StepFailed
+from .errors import DETAILS_PATCH, DefinitionFailedAtRun, StepFailed, carried_details, timeout_details
 from .payload import RunPayload
 from .runtime import ActivityCall, ChildCall
 
@@ -35,11 +35,15 @@ def step_error_from(err: ActivityError | ChildWorkflowError) -> StepFailed:
     if isinstance(cause, CancelledError):
         raise asyncio.CancelledError(str(cause))
     if isinstance(cause, ApplicationError):
-        details = list(cause.details) if cause.details else None
+        if workflow.patched(DETAILS_PATCH):
+            details = carried_details(cause.details)
+        else:
+            details = list(cause.details) if cause.details else None
         return StepFailed(cause.type or "ApplicationError", cause.message, details=details)
     if isinstance(cause, TimeoutError):
         kind = cause.type.name if cause.type is not None else "UNKNOWN"
-        return StepFailed("TimeoutError", f"timed out ({kind})")
+        shaped = timeout_details(kind) if workflow.patched(DETAILS_PATCH) else None
+        return StepFailed("TimeoutError", f"timed out ({kind})", details=shaped)
     if cause is not None:
         return StepFailed(type(cause).__name__, str(cause))
     return StepFailed(type(err).__name__, str(err))

@@ -18,6 +18,7 @@ from . import (
     fail,
     foreach,
     parallel,
+    raise_,
     return_,
     set_,
     switch,
@@ -29,7 +30,7 @@ from . import (
 from .base import StepBase, StepKind
 
 KIND_MODULES: tuple[ModuleType, ...] = (
-    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, child, return_, fail,
+    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, child, return_, fail, raise_,
 )
 
 KINDS: dict[str, StepKind] = {module.KIND.key: module.KIND for module in KIND_MODULES}

@@ -208,12 +208,14 @@ class Lists:
 
 @dataclass(frozen=True)
 class Clauses:
-    """A list of clauses (switch cases, catch clauses), each shown as its ``facts`` keys and its ``steps``."""
+    """A list of clauses (switch cases, catch clauses), each shown as its ``facts`` keys (``null`` when
+    absent), its ``optional`` keys (only when present) and its ``steps``."""
 
     label: str
     path: tuple[str, ...]
     facts: tuple[str, ...]
     steps: str = "steps"
+    optional: tuple[str, ...] = ()
 
 
 OutlinePart: TypeAlias = Fact | Lists | Clauses

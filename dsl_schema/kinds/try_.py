@@ -6,11 +6,20 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Clauses, Drawing, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import Clauses, Condition, Drawing, Lists, Model, Nested, Sees, StepBase, StepKind, StepList
+
+CAUGHT = Sees(names=("error",))
+"""A clause's ``when`` is rendered with the error it would catch, as ``error``."""
 
 
 class CatchClause(Model):
-    errors: list[str] | None = None
+    errors: list[str] | None = Field(
+        default=None, description="Error types this clause catches, as written (no expressions)."
+    )
+    when: Annotated[Condition, CAUGHT] | None = Field(
+        default=None, description="Catch only when this expression over error (type, message, details, "
+                                  "step) is true."
+    )
     steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",), segment="catch#{index}")]
 
 
@@ -30,7 +39,7 @@ KIND = StepKind(
     "Handle errors of steps.",
     outline=(
         Lists("steps", ("try",), always=True),
-        Clauses("catch", ("catch",), facts=("errors",)),
+        Clauses("catch", ("catch",), facts=("errors",), optional=("when",)),
         Lists("finally", ("finally",)),
     ),
     drawing=Drawing("round", "fan", after=("finally",)),

@@ -55,6 +55,10 @@ CODES: dict[str, Code] = {
         Code("E306", "expressions", "non-deterministic construct (random, lipsum, cycler, now(), ...)"),
         Code("E307", "expressions", "attribute the sandbox refuses (names starting with an underscore)"),
         Code("W308", "expressions", "condition is a plain string (always true) or empty (always false)"),
+        # error handling and constructs without effect (dsl_schema.lint.check_errors)
+        Code("E310", "errors", "expression in `catch.errors` (types are matched as written; use `when:`)"),
+        Code("E311", "errors", "`raise` outside a `catch` clause (there is no caught error to raise)"),
+        Code("W312", "errors", "`on_timeout` of a `wait_for` without `timeout` (it can never run)"),
         # activities (dsl_schema.lint.check_activities)
         Code("E400", "activities", "unknown activity (not in the activity registry)"),
         Code("E401", "activities", "wrong number of positional arguments, or a required argument missing"),

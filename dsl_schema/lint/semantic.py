@@ -12,7 +12,15 @@ from collections.abc import Callable, Iterable, Iterator
 
 from ..diagnostics import Diagnostic
 from ..loader import LoadedDocument
-from . import check_activities, check_expressions, check_messages, check_saga, check_steps, check_values
+from . import (
+    check_activities,
+    check_errors,
+    check_expressions,
+    check_messages,
+    check_saga,
+    check_steps,
+    check_values,
+)
 from .context import ActivityLookup, LintContext
 from .outline import outline
 
@@ -24,6 +32,7 @@ FAMILIES: tuple[Callable[[LintContext], Iterable[Diagnostic]], ...] = (
     check_messages.check,
     check_values.check,
     check_saga.check,
+    check_errors.check,
 )
 
 _IGNORE = re.compile(r"#\s*lint:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -16,7 +16,13 @@ from temporalio.exceptions import ApplicationError
 
 from ..cancellation import await_outcome
 from ..core import Interpreter, RunFailedAfterCompensation
-from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun, StepFailed
+from ..errors import (
+    CompletedWhileCancelled,
+    DefinitionFailedAtRun,
+    StepFailed,
+    carried_details,
+    timeout_details,
+)
 from ..kwargs import pack_arguments, split_arguments
 from ..payload import RunPayload
 from ..run import HandlerFailedInWorkflow, Run
@@ -67,10 +73,11 @@ def _checked_call(name: str, fn: Callable[..., Any]) -> Callable[[list[Any], dic
 def _step_error(err: BaseException) -> tuple[StepFailed, bool]:
     """The step error an activity's exception becomes, and whether it is non-retryable in itself."""
     if isinstance(err, ApplicationError):
-        details = list(err.details) if err.details else None
+        details = carried_details(err.details)
         return StepFailed(err.type or "ApplicationError", err.message, details=details), err.non_retryable
     if isinstance(err, _StartToCloseTimeout):
-        return StepFailed("TimeoutError", "timed out (START_TO_CLOSE)"), False
+        return StepFailed("TimeoutError", "timed out (START_TO_CLOSE)",
+                          details=timeout_details("START_TO_CLOSE")), False
     return StepFailed(type(err).__name__, str(err)), False
 
 
@@ -230,7 +237,8 @@ class OfflineRuntime:
             delay = _backoff(retry, attempt)
             elapsed = world.loop.time() - started
             if call.schedule_to_close is not None and elapsed + delay >= call.schedule_to_close:
-                raise StepFailed("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)")
+                raise StepFailed("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)",
+                                 details=timeout_details("SCHEDULE_TO_CLOSE"))
             await asyncio.sleep(delay)
 
     async def _attempt(
@@ -325,7 +333,7 @@ class OfflineRuntime:
             # Awaiting the task directly: cancelling this step cancels the child (so it compensates).
             return round_trip(await task)
         except RunFailedAfterCompensation as failed:
-            details = [{"error": failed.error.as_dict(), "compensations": failed.compensations}]
+            details = {"error": failed.error.as_dict(), "compensations": failed.compensations}
             raise StepFailed(failed.error.type, str(failed), details=details) from None
 
     async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
