@@ -172,6 +172,12 @@ class Interpreter:
         except BaseException:
             progress.finish(full_path, completed=False)
             raise
+        if "result" in step.model_fields_set:  # shaped: only what the template gives is kept
+            try:
+                result = self.render(getattr(step, "result", None), frame, full_path, result=result)
+            except DefinitionFailedAtRun:
+                progress.finish(full_path, completed=False)
+                raise
         if step.id is not None:
             frame.steps[step.id] = result
         progress.finish(full_path)

@@ -179,6 +179,16 @@ class StepBase(Model):
                                   description="Run the step only when this expression is true.")
 
 
+class ShapedStep(StepBase):
+    """A step that produces a result: ``result:`` may shape what ``steps.<id>`` holds."""
+
+    result: Annotated[Any, TEMPLATE, Sees(names=("result",))] = Field(
+        default=None,
+        description="What steps.<id> holds instead of the step's raw result (a template over it, seen as "
+                    "result); the raw result is not kept.",
+    )
+
+
 # ---------------------------------------------------------------------------------------------- outline
 ABSENT: Any = object()
 

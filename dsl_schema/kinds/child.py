@@ -7,7 +7,17 @@ from typing import Annotated
 from pydantic import Field
 
 from .activity import COMPENSATE
-from .base import TEMPLATE, DefinitionName, Drawing, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind
+from .base import (
+    TEMPLATE,
+    DefinitionName,
+    Drawing,
+    Expr,
+    Fact,
+    Model,
+    NonEmptyStr,
+    ShapedStep,
+    StepKind,
+)
 from .options import Compensation
 
 
@@ -22,7 +32,7 @@ class ChildBody(Model):
     )
 
 
-class ChildStep(StepBase):
+class ChildStep(ShapedStep):
     """Run another definition of the catalog as a child workflow."""
 
     child: ChildBody

@@ -20,7 +20,7 @@ from .base import (
     Model,
     Nested,
     Sees,
-    StepBase,
+    ShapedStep,
     StepKind,
     StepList,
     TemplateString,
@@ -49,7 +49,7 @@ class ForeachBody(Model):
     result: Annotated[Expr, Sees(after="steps")] = None
 
 
-class ForeachStep(StepBase):
+class ForeachStep(ShapedStep):
     """Run steps for each item, at most ``concurrency`` at a time, results kept in input order."""
 
     foreach: ForeachBody

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Drawing, Fact, Identifier, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import Drawing, Fact, Identifier, Lists, Model, Nested, ShapedStep, StepKind, StepList
 
 
 class ParallelBody(Model):
@@ -16,7 +16,7 @@ class ParallelBody(Model):
     mode: Literal["all", "first"] = "all"
 
 
-class ParallelStep(StepBase):
+class ParallelStep(ShapedStep):
     """Run branches concurrently; ``all`` waits for every branch, ``first`` cancels the rest."""
 
     parallel: ParallelBody

@@ -6,7 +6,18 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Clauses, Condition, Drawing, Lists, Model, Nested, Sees, StepBase, StepKind, StepList
+from .base import (
+    Clauses,
+    Condition,
+    Drawing,
+    Lists,
+    Model,
+    Nested,
+    Sees,
+    ShapedStep,
+    StepKind,
+    StepList,
+)
 
 CAUGHT = Sees(names=("error",))
 """A clause's ``when`` is rendered with the error it would catch, as ``error``."""
@@ -23,7 +34,7 @@ class CatchClause(Model):
     steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",), segment="catch#{index}")]
 
 
-class TryStep(StepBase):
+class TryStep(ShapedStep):
     """Run steps; on an error run the first matching ``catch``; always run ``finally``."""
 
     try_: Annotated[StepList, Nested("try", segment="try")] = Field(alias="try")
