@@ -15,13 +15,15 @@ from typing import Any
 
 from tdsl.dsl_schema.durations import DurationError, parse_duration, parse_timestamp
 from tdsl.dsl_schema.expressions import ExpressionError, is_template, render
-from tdsl.dsl_schema.models import Definition, Step, step_kind
+from tdsl.dsl_schema.models import Definition, RetriedStep, Step, step_kind
 from tdsl.dsl_schema.payloads import schema_errors
 from tdsl.dsl_schema.source_map import locate
 from tdsl.errors import RunError
 
 from .errors import ContinueAsNew, DefinitionFailedAtRun, RunEnded, StepFailed
+from .options import retry_spec
 from .payload import PinnedChild, ResumeState, RunPayload
+from .retry import retrying
 from .runtime import Runtime
 from .saga import Saga
 from .state import Frame, RunState
@@ -111,6 +113,7 @@ class Interpreter:
             "signals": self.state.signals,
             # a new mapping each time: a rendered value may keep it, and ``now`` moves on
             "workflow": {**self._run_info, "now": self.runtime.now().isoformat()},
+            "attempt": 1,  # the attempt of the enclosing retried block (a local inside one)
         }
         context.update(frame.visible_locals())
         context.update(extra)
@@ -163,7 +166,7 @@ class Interpreter:
         progress.start(full_path)
         self.report()
         try:
-            result = await handler_for(step)(self, step, frame, full_path)
+            result = await self.run_handler(step, frame, full_path)
         except StepFailed as err:
             if err.step is None:
                 err.step = full_path
@@ -183,6 +186,18 @@ class Interpreter:
         progress.finish(full_path)
         self.report()
         return result
+
+    async def run_handler(self, step: Step, frame: Frame, path: str) -> Any:
+        """Run the step's handler; a step with a block ``retry:`` runs again as a whole when it fails (see
+        :mod:`tdsl.interpreter.retry`), its steps seeing the attempt as ``attempt``."""
+        handler = handler_for(step)
+        policy = step.retry if isinstance(step, RetriedStep) else None
+        if policy is None:
+            return await handler(self, step, frame, path)
+        spec = retry_spec(policy, None, lambda value, what: self.duration(value, frame, path, what))
+        return await retrying(
+            self, spec, path, lambda attempt: handler(self, step, frame.with_locals(attempt=attempt), path)
+        )
 
     def report(self) -> None:
         """Tell the engine what the run is doing now (the Web UI shows it as the run's current details)."""

@@ -72,11 +72,18 @@ class StepFailed(RunError):
         *,
         step: str | None = None,
         details: Any = None,
+        non_retryable: bool = False,
+        attempts: int | None = None,
     ) -> None:
         super().__init__(message)
         self.type = type
         self.step = step
         self.details = details
+        self.non_retryable = non_retryable
+        """The error itself says retrying cannot help (an ``ApplicationError(non_retryable=True)``)."""
+        self.attempts = attempts
+        """How many times the failing step ran, when the workflow counted them (block retries, activities
+        with jitter): expressions see it as ``error.attempts``."""
 
     @property
     def record_type(self) -> str:
@@ -87,8 +94,12 @@ class StepFailed(RunError):
         return self.details
 
     def as_dict(self) -> dict[str, Any]:
-        """The error as expressions see it: its :meth:`record` (``error.type``, ``error.message``, ...)."""
-        return dict(self.record())
+        """The error as expressions see it: its :meth:`record` (``error.type``, ``error.message``, ...),
+        and ``attempts`` when they were counted."""
+        record = dict(self.record())
+        if self.attempts is not None:
+            record["attempts"] = self.attempts
+        return record
 
     def __str__(self) -> str:
         where = f"step '{self.step}' failed: " if self.step else ""

@@ -39,7 +39,8 @@ def step_error_from(err: ActivityError | ChildWorkflowError) -> StepFailed:
             details = carried_details(cause.details)
         else:
             details = list(cause.details) if cause.details else None
-        return StepFailed(cause.type or "ApplicationError", cause.message, details=details)
+        return StepFailed(cause.type or "ApplicationError", cause.message, details=details,
+                          non_retryable=cause.non_retryable)
     if isinstance(cause, TimeoutError):
         kind = cause.type.name if cause.type is not None else "UNKNOWN"
         shaped = timeout_details(kind) if workflow.patched(DETAILS_PATCH) else None
@@ -137,6 +138,9 @@ class TemporalRuntime:
         await workflow.wait(
             tasks, return_when=asyncio.FIRST_COMPLETED if first_completed else asyncio.FIRST_EXCEPTION
         )
+
+    def random(self) -> float:
+        return workflow.random().random()
 
     def set_details(self, text: str) -> None:
         workflow.set_current_details(text)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, Discriminator, Tag
 from . import (
     activity,
     child,
+    do,
     fail,
     foreach,
     parallel,
@@ -30,7 +31,8 @@ from . import (
 from .base import StepBase, StepKind
 
 KIND_MODULES: tuple[ModuleType, ...] = (
-    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, child, return_, fail, raise_,
+    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, do, child, return_, fail,
+    raise_,
 )
 
 KINDS: dict[str, StepKind] = {module.KIND.key: module.KIND for module in KIND_MODULES}

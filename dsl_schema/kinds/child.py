@@ -15,10 +15,9 @@ from .base import (
     Fact,
     Model,
     NonEmptyStr,
-    ShapedStep,
     StepKind,
 )
-from .options import Compensation
+from .options import Compensation, RetriedStep
 
 
 class ChildBody(Model):
@@ -32,7 +31,7 @@ class ChildBody(Model):
     )
 
 
-class ChildStep(ShapedStep):
+class ChildStep(RetriedStep):
     """Run another definition of the catalog as a child workflow."""
 
     child: ChildBody

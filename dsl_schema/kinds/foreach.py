@@ -20,11 +20,11 @@ from .base import (
     Model,
     Nested,
     Sees,
-    ShapedStep,
     StepKind,
     StepList,
     TemplateString,
 )
+from .options import RetriedStep
 
 MAX_CONCURRENCY = 1000
 """The most items of one loop that may run at once."""
@@ -49,7 +49,7 @@ class ForeachBody(Model):
     result: Annotated[Expr, Sees(after="steps")] = None
 
 
-class ForeachStep(ShapedStep):
+class ForeachStep(RetriedStep):
     """Run steps for each item, at most ``concurrency`` at a time, results kept in input order."""
 
     foreach: ForeachBody

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Drawing, Fact, Identifier, Lists, Model, Nested, ShapedStep, StepKind, StepList
+from .base import Drawing, Fact, Identifier, Lists, Model, Nested, StepKind, StepList
+from .options import RetriedStep
 
 
 class ParallelBody(Model):
@@ -16,7 +17,7 @@ class ParallelBody(Model):
     mode: Literal["all", "first"] = "all"
 
 
-class ParallelStep(ShapedStep):
+class ParallelStep(RetriedStep):
     """Run branches concurrently; ``all`` waits for every branch, ``first`` cancels the rest."""
 
     parallel: ParallelBody

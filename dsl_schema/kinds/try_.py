@@ -14,10 +14,10 @@ from .base import (
     Model,
     Nested,
     Sees,
-    ShapedStep,
     StepKind,
     StepList,
 )
+from .options import RetriedStep
 
 CAUGHT = Sees(names=("error",))
 """A clause's ``when`` is rendered with the error it would catch, as ``error``."""
@@ -34,7 +34,7 @@ class CatchClause(Model):
     steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",), segment="catch#{index}")]
 
 
-class TryStep(ShapedStep):
+class TryStep(RetriedStep):
     """Run steps; on an error run the first matching ``catch``; always run ``finally``."""
 
     try_: Annotated[StepList, Nested("try", segment="try")] = Field(alias="try")

@@ -34,7 +34,7 @@ from ..kinds.base import AssignsVars, FromField, Nested, Role, Sees, SignalsWait
 from ..loader import JsonPath
 from ..models import Defaults
 
-BASE_NAMES = frozenset({"input", "vars", "steps", "signals", "workflow"})
+BASE_NAMES = frozenset({"input", "vars", "steps", "signals", "workflow", "attempt"})
 """Names every expression inside the steps sees."""
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import copy
 import inspect
+import random as pyrandom
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -74,7 +75,9 @@ def _step_error(err: BaseException) -> tuple[StepFailed, bool]:
     """The step error an activity's exception becomes, and whether it is non-retryable in itself."""
     if isinstance(err, ApplicationError):
         details = carried_details(err.details)
-        return StepFailed(err.type or "ApplicationError", err.message, details=details), err.non_retryable
+        failed = StepFailed(err.type or "ApplicationError", err.message, details=details,
+                            non_retryable=err.non_retryable)
+        return failed, err.non_retryable
     if isinstance(err, _StartToCloseTimeout):
         return StepFailed("TimeoutError", "timed out (START_TO_CLOSE)",
                           details=timeout_details("START_TO_CLOSE")), False
@@ -147,6 +150,7 @@ class OfflineRuntime:
     def __init__(self, world: World, workflow_id: str) -> None:
         self.world = world
         self.workflow_id = workflow_id
+        self._random: pyrandom.Random | None = None
         self.run_number = 1
         self.events = 0
         """Activities, timers and children of the current run (for ``continue_as_new_after``)."""
@@ -340,6 +344,11 @@ class OfflineRuntime:
         await asyncio.wait(
             tasks, return_when=asyncio.FIRST_COMPLETED if first_completed else asyncio.FIRST_EXCEPTION
         )
+
+    def random(self) -> float:
+        if self._random is None:  # seeded by the run's id: the same run draws the same numbers
+            self._random = pyrandom.Random(self.workflow_id)
+        return self._random.random()
 
     def set_details(self, text: str) -> None:
         self.details = text

@@ -59,4 +59,4 @@ def rethrown(error: Any, path: str) -> StepFailed:
     if not isinstance(error, dict) or not isinstance(error.get("type"), str):
         raise DefinitionFailedAtRun("raise is only possible in a catch clause", step=path)
     return StepFailed(error["type"], str(error.get("message", "")), step=error.get("step") or path,
-                      details=error.get("details"))
+                      details=error.get("details"), attempts=error.get("attempts"))

@@ -23,9 +23,10 @@ async def run_try(interp: Interpreter, step: TryStep, frame: Frame, path: str) -
         result = await interp.run_steps(step.try_, frame, f"{path}/try")
         return {"error": None, "result": result}
     except StepFailed as err:
+        caught = {**err.as_dict(), "attempts": err.attempts}  # null when nobody counted them
         for index, clause in enumerate(step.catch or []):
             where = f"{path}/catch#{index}"
-            view = frame.with_locals(error=err.as_dict())
+            view = frame.with_locals(error=caught)
             if matches(interp, clause, err, view, where):
                 await interp.run_steps(clause.steps, view, where)
                 return {"error": err.as_dict(), "result": None}

@@ -54,7 +54,7 @@ def test_step_without_a_kind_key_points_at_the_step_and_lists_the_kinds() -> Non
     [message] = diagnose(text)
     assert message.startswith(
         "flow.yaml:3:5: E101 step has no kind key (one of activity, set, wait, wait_for, switch, parallel, "
-        "foreach, while, try, child, return, fail, raise); it has: args, id"
+        "foreach, while, try, do, child, return, fail, raise); it has: args, id"
     )
 
 

@@ -181,8 +181,15 @@ class Builder:
                             "type": self.draw(st.sampled_from(["Rejected", "{{ 'Re' ~ 'jected' }}"]))}
         elif kind == "raise":
             step["raise"] = {}
+        elif kind == "do":
+            step["do"] = self.body(kind, "do", inner, 2)
         else:
             raise NotImplementedError(f"tests/lint/strategies.py draws no {kind!r} step yet")
+        if kind in ("do", "try", "parallel", "foreach", "child") and self.draw(st.booleans()):
+            step["retry"] = {"maximum_attempts": 3, "initial_interval": "1s",
+                             "jitter": self.draw(st.sampled_from([0.0, 0.2, 1.0]))}
+        if kind not in ("return", "fail", "raise") and self.draw(st.integers(0, 4)) == 0:
+            step["result"] = "{{ result }}"
         return step
 
 
