@@ -166,7 +166,7 @@ class Interpreter:
         progress.start(full_path)
         self.report()
         try:
-            result = await self.run_handler(step, frame, full_path)
+            result, attempt = await self.run_handler(step, frame, full_path)
         except StepFailed as err:
             if err.step is None:
                 err.step = full_path
@@ -177,7 +177,9 @@ class Interpreter:
             raise
         if "result" in step.model_fields_set:  # shaped: only what the template gives is kept
             try:
-                result = self.render(getattr(step, "result", None), frame, full_path, result=result)
+                shape = getattr(step, "result", None)
+                retried = {} if attempt is None else {"attempt": attempt}
+                result = self.render(shape, frame, full_path, result=result, **retried)
             except DefinitionFailedAtRun:
                 progress.finish(full_path, completed=False)
                 raise
@@ -187,17 +189,24 @@ class Interpreter:
         self.report()
         return result
 
-    async def run_handler(self, step: Step, frame: Frame, path: str) -> Any:
-        """Run the step's handler; a step with a block ``retry:`` runs again as a whole when it fails (see
-        :mod:`tdsl.interpreter.retry`), its steps seeing the attempt as ``attempt``."""
+    async def run_handler(self, step: Step, frame: Frame, path: str) -> tuple[Any, int | None]:
+        """Run the step's handler: its result and the attempt that gave it (``None`` without retry). A step
+        with a block ``retry:`` runs again as a whole when it fails (see :mod:`tdsl.interpreter.retry`), its
+        steps seeing the attempt as ``attempt``."""
         handler = handler_for(step)
         policy = step.retry if isinstance(step, RetriedStep) else None
         if policy is None:
-            return await handler(self, step, frame, path)
+            return await handler(self, step, frame, path), None
         spec = retry_spec(policy, None, lambda value, what: self.duration(value, frame, path, what))
-        return await retrying(
-            self, spec, path, lambda attempt: handler(self, step, frame.with_locals(attempt=attempt), path)
-        )
+        tried = 0
+
+        async def attempt_once(attempt: int) -> Any:
+            nonlocal tried
+            tried = attempt
+            return await handler(self, step, frame.with_locals(attempt=attempt), path)
+
+        result = await retrying(self, spec, path, attempt_once)
+        return result, tried
 
     def report(self) -> None:
         """Tell the engine what the run is doing now (the Web UI shows it as the run's current details)."""
