@@ -16,6 +16,7 @@ from temporalio.exceptions import (
     ApplicationError,
     CancelledError,
     ChildWorkflowError,
+    RetryState,
     TimeoutError,
 )
 
@@ -99,7 +100,10 @@ class TemporalRuntime:
                 return await handle
             return await await_outcome(handle, handle.cancel, (ActivityError,))
         except ActivityError as err:
-            raise step_error_from(err) from None
+            failed = step_error_from(err)
+            if err.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED:
+                failed.attempts = retry.maximum_attempts  # the only case the failure tells the count
+            raise failed from None
 
     async def sleep(self, seconds: float, summary: str | None = None) -> None:
         await workflow.sleep(seconds, summary=summary)

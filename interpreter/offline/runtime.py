@@ -236,7 +236,10 @@ class OfflineRuntime:
                 record.heartbeats = [list(details) for details in context.heartbeats]
                 # As on the server: the next attempt starts from the last details recorded.
                 heartbeat_details = context.last_heartbeat or heartbeat_details
-            if non_retryable or error.type in retry.non_retryable_errors or attempt >= limit:
+            if non_retryable or error.type in retry.non_retryable_errors:
+                raise error
+            if attempt >= limit:
+                error.attempts = attempt  # as a worker knows it: the attempts ran out
                 raise error
             delay = _backoff(retry, attempt)
             elapsed = world.loop.time() - started

@@ -59,7 +59,14 @@ steps:
     activity: flaky
     args: [jittered, "{{ input.failures }}"]
     retry: {initial_interval: 100ms, maximum_attempts: 3, jitter: 0.5}
-output: {tries: "{{ vars.tries }}", at: "{{ vars.succeeded_at }}", calls: "{{ steps.jittered.calls }}"}
+  - try:
+      - activity: flaky
+        args: [exhausted, 9]
+        retry: {initial_interval: 100ms, maximum_attempts: 2}
+    catch:
+      - steps: [{set: {gave_up_after: "{{ error.attempts }}"}}]
+output: {tries: "{{ vars.tries }}", at: "{{ vars.succeeded_at }}", calls: "{{ steps.jittered.calls }}",
+         gave_up_after: "{{ vars.gave_up_after }}"}
 """
 
 
@@ -78,10 +85,10 @@ def offline_flaky() -> Any:
 def test_offline_a_block_runs_again_until_it_succeeds() -> None:
     entry = load_definition_text(BLOCK, "<test>", REGISTRY)
     result = run_offline_sync(entry, {"failures": 2}, activities={"flaky": offline_flaky()}, start_time=START)
-    assert result.output == {"tries": 3, "at": 3, "calls": 3}
-    assert [c.name for c in result.calls] == ["flaky"] * 6
-    # block: 0.1 s then 0.2 s; the jittered activity: 0.1 and 0.2 s, each spread by up to half
-    assert 0.3 + 0.15 <= result.elapsed <= 0.3 + 0.45
+    assert result.output == {"tries": 3, "at": 3, "calls": 3, "gave_up_after": 2}
+    assert [c.name for c in result.calls] == ["flaky"] * 8
+    # block: 0.1 s then 0.2 s; the jittered activity: 0.1 and 0.2 s, each spread by up to half; 0.1 s
+    assert 0.4 + 0.15 <= result.elapsed <= 0.4 + 0.45
 
 
 def test_offline_jitter_is_the_same_for_the_same_run() -> None:
@@ -133,13 +140,13 @@ async def test_a_worker_retries_blocks_and_jittered_activities_in_durable_timers
     async with harness(client, task_queue, registry=REGISTRY) as h:
         name = h.add(BLOCK)
         handle = await h.start(name, {"failures": 2})
-        assert await handle.result() == {"tries": 3, "at": 3, "calls": 3}
+        assert await handle.result() == {"tries": 3, "at": 3, "calls": 3, "gave_up_after": 2}
         history = await events(handle)
         await assert_replays(client, handle.id)
-    assert len(of_type(history, SCHEDULED)) == 6  # each scheduled once: the workflow retries
+    assert len(of_type(history, SCHEDULED)) == 7  # the workflow retries: each scheduled once (+1: Temporal's)
     timers = summaries(history, TIMER)
     assert timers[:2] == ["block: retry (attempt 2) in 0.1s", "block: retry (attempt 3) in 0.2s"]
-    jittered = [t.split(" in ")[0] for t in timers[2:] if t is not None]
+    jittered = [t.split(" in ")[0] for t in timers[2:4] if t is not None]
     assert jittered == ["jittered: retry (attempt 2)", "jittered: retry (attempt 3)"]
 
 
