@@ -48,6 +48,7 @@ KIND = StepKind(
         Fact("compensate", ("compensate", "activity")),
     ),
     drawing=Drawing("subroutine", facts=(Fact("definition", ("child", "definition")),
-                                         Fact("wait", ("child", "wait"), default=True)),
+                                         Fact("wait", ("child", "wait"), default=True),
+                                         Fact("retry", ("retry", "maximum_attempts"))),
                     compensate=("compensate",)),
 )

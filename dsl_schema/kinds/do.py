@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Drawing, Lists, Nested, StepKind, StepList
+from .base import Drawing, Fact, Lists, Nested, StepKind, StepList
 from .options import RetriedStep
 
 
@@ -21,5 +21,5 @@ KIND = StepKind(
     DoStep,
     "Run a block of steps (retried as a whole with retry:).",
     outline=(Lists("steps", ("do",), always=True),),
-    drawing=Drawing("subroutine", "fan"),
+    drawing=Drawing("subroutine", "fan", facts=(Fact("retry", ("retry", "maximum_attempts")),)),
 )

@@ -70,5 +70,6 @@ KIND = StepKind(
         Fact("as", ("foreach", "as"), default="item"),
         Fact("concurrency", ("foreach", "concurrency"), default=1),
         Fact("tolerate_failures", ("foreach", "tolerate_failures")),
+        Fact("retry", ("retry", "maximum_attempts")),
     )),
 )

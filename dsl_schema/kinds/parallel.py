@@ -29,5 +29,5 @@ KIND = StepKind(
     "Run branches concurrently.",
     outline=(Fact("mode", ("parallel", "mode"), default="all"),
              Lists("branches", ("parallel", "branches"), keyed=True)),
-    drawing=Drawing("subroutine", "fan", join="mode", facts=()),
+    drawing=Drawing("subroutine", "fan", join="mode", facts=(Fact("retry", ("retry", "maximum_attempts")),)),
 )

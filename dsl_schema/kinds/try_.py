@@ -10,6 +10,7 @@ from .base import (
     Clauses,
     Condition,
     Drawing,
+    Fact,
     Lists,
     Model,
     Nested,
@@ -53,5 +54,6 @@ KIND = StepKind(
         Clauses("catch", ("catch",), facts=("errors",), optional=("when",)),
         Lists("finally", ("finally",)),
     ),
-    drawing=Drawing("round", "fan", after=("finally",)),
+    drawing=Drawing("round", "fan", after=("finally",),
+                    facts=(Fact("retry", ("retry", "maximum_attempts")),)),
 )
