@@ -81,6 +81,9 @@ class Sees:
     names: tuple[str, ...] = ()
     own_result: bool = False
     after: str | None = None
+    after_step: bool = False
+    """The value is rendered once the whole step ran: it sees what the step's lists leave visible (a step's
+    ``result:`` shaping)."""
 
 
 @dataclass(frozen=True)
@@ -182,7 +185,7 @@ class StepBase(Model):
 class ShapedStep(StepBase):
     """A step that produces a result: ``result:`` may shape what ``steps.<id>`` holds."""
 
-    result: Annotated[Any, TEMPLATE, Sees(names=("result",))] = Field(
+    result: Annotated[Any, TEMPLATE, Sees(names=("result",), after_step=True)] = Field(
         default=None,
         description="What steps.<id> holds instead of the step's raw result (a template over it, seen as "
                     "result); the raw result is not kept.",

@@ -291,3 +291,26 @@ def test_clauses_with_when_are_no_catch_all_and_raise_ends_its_clause() -> None:
         "13:9: W201 unreachable catch clause: the clause at line 11 catches every error",
         "19:5: E311 raise outside a catch clause: there is no caught error to raise (use fail)",
     ]
+
+
+def test_a_result_template_sees_what_the_step_ran() -> None:
+    assert problems("""
+        name: shaped
+        steps:
+          - id: block
+            do:
+              - id: inner
+                set: {a: 1}
+            result: "{{ steps.inner.a + result }}"
+          - id: branches
+            parallel:
+              branches:
+                left: [{id: l, set: {b: 1}}]
+            result: "{{ steps.l }} {{ steps.later }}"
+          - id: later
+            set: {c: 1}
+        output: "{{ steps.block }}"
+        """) == [
+        "13:31: E302 step 'later' is not available here: it has not run yet at this point (defined at line "
+        "14); guard it with 'steps.later is defined' if it may be absent",
+    ]
