@@ -43,7 +43,8 @@ __all__ = [
 
 DETAILS_PATCH = "error-details-carried"
 """Runs that started before ``error.details`` had one shape keep the old one on a worker: an activity's
-details as the list it raised (``null`` when empty), a timeout's ``null``."""
+details as the list it raised (``null`` when empty), a timeout's ``null``, and no ``attempts`` when an
+activity's retries ran out."""
 
 
 def carried_details(values: Sequence[Any] | None) -> Any:

@@ -101,7 +101,7 @@ class TemporalRuntime:
             return await await_outcome(handle, handle.cancel, (ActivityError,))
         except ActivityError as err:
             failed = step_error_from(err)
-            if err.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED:
+            if err.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED and workflow.patched(DETAILS_PATCH):
                 failed.attempts = retry.maximum_attempts  # the only case the failure tells the count
             raise failed from None
 
