@@ -7,8 +7,8 @@ readable outline); this module adds the definition itself and re-exports the pub
 ``tests/dsl_schema/test_schema_models_agree.py`` proves both accept and reject the same documents.
 
 A step is a mapping with exactly one *kind key* (``activity``, ``set``, ``wait``, ``wait_for``, ``switch``,
-``parallel``, ``foreach``, ``while``, ``try``, ``child``, ``return``, ``fail``) plus the common keys ``id``,
-``name``, ``if`` and (for activity and child steps) ``compensate``.
+``parallel``, ``foreach``, ``while``, ``try``, ``do``, ``child``, ``return``, ``fail``, ``raise``) plus the
+common keys ``id``, ``name``, ``if`` and (for activity and child steps) ``compensate``.
 
 Values that may hold expressions are typed ``Template`` (any JSON value; strings are Jinja2 templates,
 rendered recursively inside lists and mappings). Durations are ``Duration``: a number of seconds, a string
@@ -47,10 +47,12 @@ from .kinds.base import (
     TemplateString,
 )
 from .kinds.child import ChildBody, ChildStep
+from .kinds.do import DoStep
 from .kinds.fail import FailBody, FailStep
 from .kinds.foreach import MAX_CONCURRENCY, ForeachBody, ForeachStep
-from .kinds.options import ActivityCall, ActivityOptions, Compensation, Defaults, RetryPolicy
+from .kinds.options import ActivityCall, ActivityOptions, Compensation, Defaults, RetriedStep, RetryPolicy
 from .kinds.parallel import ParallelBody, ParallelStep
+from .kinds.raise_ import RaiseBody, RaiseStep
 from .kinds.return_ import ReturnStep
 from .kinds.set_ import SetStep
 from .kinds.switch import SwitchBody, SwitchCase, SwitchStep
@@ -180,11 +182,11 @@ __all__ = [
     "DEFINITION_NAME_PATTERN", "IDENTIFIER_PATTERN", "KINDS", "MAX_ATTEMPTS", "MAX_CONCURRENCY",
     "PERCENTAGE_PATTERN", "STEP_KINDS", "TEMPLATE_PATTERN",
     "ActivityCall", "ActivityOptions", "ActivityStep", "CatchClause", "ChildBody", "ChildStep",
-    "Compensation", "Defaults", "Definition", "DefinitionName", "Duration", "FailBody", "FailStep",
+    "Compensation", "Defaults", "Definition", "DefinitionName", "DoStep", "Duration", "FailBody", "FailStep",
     "ForeachBody", "ForeachStep",
-    "Identifier", "Integer", "NonEmptyStr", "ParallelBody", "ParallelStep", "QueryDecl", "RetryPolicy",
-    "ReturnStep", "ScheduleDecl", "SetStep", "SignalDecl", "Step", "StepKind", "StepList", "SwitchBody",
-    "SwitchCase",
+    "Identifier", "Integer", "NonEmptyStr", "ParallelBody", "ParallelStep", "QueryDecl", "RaiseBody",
+    "RaiseStep", "RetriedStep", "RetryPolicy", "ReturnStep", "ScheduleDecl", "SetStep", "SignalDecl", "Step",
+    "StepKind", "StepList", "SwitchBody", "SwitchCase",
     "SwitchStep", "Template", "TemplateString", "TryStep", "UpdateDecl", "WaitFor", "WaitForSignals",
     "WaitForStep", "WaitStep", "WaitUntil", "WhileBody", "WhileStep", "kind_of", "step_kind",
 ]

@@ -15,13 +15,15 @@ from typing import Any
 
 from tdsl.dsl_schema.durations import DurationError, parse_duration, parse_timestamp
 from tdsl.dsl_schema.expressions import ExpressionError, is_template, render
-from tdsl.dsl_schema.models import Definition, Step, step_kind
+from tdsl.dsl_schema.models import Definition, RetriedStep, Step, step_kind
 from tdsl.dsl_schema.payloads import schema_errors
 from tdsl.dsl_schema.source_map import locate
 from tdsl.errors import RunError
 
 from .errors import ContinueAsNew, DefinitionFailedAtRun, RunEnded, StepFailed
+from .options import retry_spec
 from .payload import PinnedChild, ResumeState, RunPayload
+from .retry import retrying
 from .runtime import Runtime
 from .saga import Saga
 from .state import Frame, RunState
@@ -113,6 +115,7 @@ class Interpreter:
             "signals": self.state.signals,
             # a new mapping each time: a rendered value may keep it, and ``now`` moves on
             "workflow": {**self._run_info, "now": self.runtime.now().isoformat()},
+            "attempt": 1,  # the attempt of the enclosing retried block (a local inside one)
         }
         context.update(frame.visible_locals())
         context.update(extra)
@@ -177,7 +180,7 @@ class Interpreter:
         progress.start(full_path)
         self.report()
         try:
-            result = await handler_for(step)(self, step, frame, full_path)
+            result, attempt = await self.run_handler(step, frame, full_path)
         except StepFailed as err:
             if err.step is None:
                 err.step = full_path
@@ -186,11 +189,38 @@ class Interpreter:
         except BaseException:
             progress.finish(full_path, completed=False)
             raise
+        if "result" in step.model_fields_set:  # shaped: only what the template gives is kept
+            try:
+                shape = getattr(step, "result", None)
+                retried = {} if attempt is None else {"attempt": attempt}
+                result = self.render(shape, frame, full_path, result=result, **retried)
+            except DefinitionFailedAtRun:
+                progress.finish(full_path, completed=False)
+                raise
         if step.id is not None:
             frame.steps[step.id] = result
         progress.finish(full_path)
         self.report()
         return result
+
+    async def run_handler(self, step: Step, frame: Frame, path: str) -> tuple[Any, int | None]:
+        """Run the step's handler: its result and the attempt that gave it (``None`` without retry). A step
+        with a block ``retry:`` runs again as a whole when it fails (see :mod:`tdsl.interpreter.retry`), its
+        steps seeing the attempt as ``attempt``."""
+        handler = handler_for(step)
+        policy = step.retry if isinstance(step, RetriedStep) else None
+        if policy is None:
+            return await handler(self, step, frame, path), None
+        spec = retry_spec(policy, None, lambda value, what: self.duration(value, frame, path, what))
+        tried = 0
+
+        async def attempt_once(attempt: int) -> Any:
+            nonlocal tried
+            tried = attempt
+            return await handler(self, step, frame.with_locals(attempt=attempt), path)
+
+        result = await retrying(self, spec, path, attempt_once)
+        return result, tried
 
     def report(self) -> None:
         """Tell the engine what the run is doing now (the Web UI shows it as the run's current details)."""

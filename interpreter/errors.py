@@ -25,17 +25,41 @@ expressions see as ``error``) holds both.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from tdsl.errors import RunError
 
 __all__ = [
+    "DETAILS_PATCH",
     "CompletedWhileCancelled",
     "ContinueAsNew",
     "DefinitionFailedAtRun",
     "RunEnded",
     "StepFailed",
+    "carried_details",
+    "timeout_details",
 ]
+
+DETAILS_PATCH = "error-details-carried"
+"""Runs that started before ``error.details`` had one shape keep the old one on a worker: an activity's
+details as the list it raised (``null`` when empty), a timeout's ``null``, and no ``attempts`` when an
+activity's retries ran out."""
+
+
+def carried_details(values: Sequence[Any] | None) -> Any:
+    """``error.details`` of an error raised with ``values`` (an ``ApplicationError``'s details): the value
+    itself when there is one, the list when several, ``None`` when none; so an activity that raises with one
+    value, a ``fail`` step's ``details`` and a child's failure all read the same, ``error.details.<key>``."""
+    if not values:
+        return None
+    return values[0] if len(values) == 1 else list(values)
+
+
+def timeout_details(timeout_type: str) -> dict[str, Any]:
+    """``error.details`` of a ``TimeoutError``: which timeout fired (``START_TO_CLOSE``,
+    ``SCHEDULE_TO_CLOSE``, ``SCHEDULE_TO_START``, ``HEARTBEAT``)."""
+    return {"timeout_type": timeout_type}
 
 
 class StepFailed(RunError):
@@ -49,11 +73,18 @@ class StepFailed(RunError):
         *,
         step: str | None = None,
         details: Any = None,
+        non_retryable: bool = False,
+        attempts: int | None = None,
     ) -> None:
         super().__init__(message)
         self.type = type
         self.step = step
         self.details = details
+        self.non_retryable = non_retryable
+        """The error itself says retrying cannot help (an ``ApplicationError(non_retryable=True)``)."""
+        self.attempts = attempts
+        """How many times the failing step ran, when the workflow counted them (block retries, activities
+        with jitter): expressions see it as ``error.attempts``."""
 
     @property
     def record_type(self) -> str:
@@ -64,8 +95,12 @@ class StepFailed(RunError):
         return self.details
 
     def as_dict(self) -> dict[str, Any]:
-        """The error as expressions see it: its :meth:`record` (``error.type``, ``error.message``, ...)."""
-        return dict(self.record())
+        """The error as expressions see it: its :meth:`record` (``error.type``, ``error.message``, ...),
+        and ``attempts`` when they were counted."""
+        record = dict(self.record())
+        if self.attempts is not None:
+            record["attempts"] = self.attempts
+        return record
 
     def __str__(self) -> str:
         where = f"step '{self.step}' failed: " if self.step else ""

@@ -10,7 +10,7 @@ from tdsl.dsl_schema.models import ActivityOptions, Defaults, RetryPolicy
 from .kwargs import KWARGS_KEY, pack_arguments
 from .runtime import ActivityCall, RetrySpec
 
-__all__ = ["KWARGS_KEY", "pack_arguments", "resolve_call"]  # the envelope lives in .kwargs
+__all__ = ["KWARGS_KEY", "pack_arguments", "resolve_call", "retry_spec"]  # the envelope lives in .kwargs
 
 DEFAULT_START_TO_CLOSE = 60.0
 DEFAULT_MAXIMUM_ATTEMPTS = 3
@@ -27,7 +27,11 @@ def _pick(field: str, step: ActivityOptions, defaults: Defaults | None) -> Any:
     return value
 
 
-def _retry(step: RetryPolicy | None, defaults: RetryPolicy | None, duration: DurationResolver) -> RetrySpec:
+def retry_spec(
+    step: RetryPolicy | None, defaults: RetryPolicy | None, duration: DurationResolver
+) -> RetrySpec:
+    """A retry policy resolved to numbers: the step's fields over the defaults' over the engine's."""
+
     def pick(field: str) -> Any:
         for policy in (step, defaults):
             if policy is not None and getattr(policy, field) is not None:
@@ -44,6 +48,7 @@ def _retry(step: RetryPolicy | None, defaults: RetryPolicy | None, duration: Dur
         maximum_interval=duration(maximum, "retry.maximum_interval") if maximum is not None else None,
         maximum_attempts=attempts if attempts is not None else DEFAULT_MAXIMUM_ATTEMPTS,
         non_retryable_errors=non_retryable + tuple(e for e in ALWAYS_NON_RETRYABLE if e not in non_retryable),
+        jitter=pick("jitter") or 0.0,
     )
 
 
@@ -74,7 +79,7 @@ def resolve_call(
         schedule_to_close=schedule_to_close,
         schedule_to_start=seconds("schedule_to_start"),
         heartbeat=seconds("heartbeat"),
-        retry=_retry(options.retry, defaults.retry if defaults else None, duration),
+        retry=retry_spec(options.retry, defaults.retry if defaults else None, duration),
         task_queue=_task_queue(_pick("task_queue", options, defaults), text),
         summary=summary,
     )

@@ -18,6 +18,7 @@ from typing import Any
 from temporalio.converter import value_to_type
 
 from .errors import DefinitionFailedAtRun
+from .key_order import declared_orders, pointer, restore_orders
 
 __all__ = ["Fragment", "PinnedChild", "ResumeState", "RunPayload"]
 
@@ -108,6 +109,10 @@ class RunPayload:
     """The definition's source map, ``{"file", "lines": {step_path: line}}`` (see
     :mod:`tdsl.dsl_schema.source_map`): a failure names the file and line of its step. Absent in runs
     started before source maps existed."""
+    key_order: dict[str, list[str]] | None = None
+    """The declared key order of the definitions' mappings that JSON would sort (see
+    :mod:`tdsl.interpreter.key_order`); applied when the payload is built, made anew by :meth:`to_data`.
+    Absent in runs started before it existed, whose definitions keep the sorted order they had."""
 
     def __post_init__(self) -> None:
         if not isinstance(self.definition, dict):
@@ -120,6 +125,31 @@ class RunPayload:
             self.fragment = _typed(Fragment, self.fragment)
         if isinstance(self.resume, dict):
             self.resume = _typed(ResumeState, self.resume)
+        if self.key_order:
+            self._restore_orders(self.key_order)
+        self.key_order = None  # the mappings are in their declared order now; to_data says it again
+
+    def _restore_orders(self, orders: dict[str, list[str]]) -> None:
+        if not isinstance(orders, dict):
+            raise DefinitionFailedAtRun("the workflow input has an invalid key_order: not a mapping")
+        self.definition = restore_orders(self.definition, "/definition", orders)
+        for name, entry in self.children.items():
+            assert isinstance(entry, PinnedChild)
+            at = pointer("children", name, "definition")
+            entry.definition = restore_orders(entry.definition, at, orders)
+        if self.fragment is not None:
+            self.fragment.step = restore_orders(self.fragment.step, "/fragment/step", orders)
+
+    def declared_orders(self) -> dict[str, list[str]]:
+        """The key orders :meth:`to_data` carries: of the definition, the pinned children's and a batch's
+        step."""
+        orders: dict[str, list[str]] = {}
+        declared_orders(self.definition, "/definition", orders)
+        for name in self.children:
+            declared_orders(self.child(name).definition, pointer("children", name, "definition"), orders)
+        if self.fragment is not None:
+            declared_orders(self.fragment.step, "/fragment/step", orders)
+        return orders
 
     @classmethod
     def from_data(cls, data: Any) -> "RunPayload":
@@ -138,7 +168,8 @@ class RunPayload:
             # A plain start (every run but batches and continued runs): its parts already have their
             # types, so it is built directly; the converter would resolve the dataclass's type hints again
             # for every run. Pinned children still become PinnedChild (``__post_init__``).
-            return cls(data["definition"], data.get("input"), children or {}, None, None, source)
+            return cls(data["definition"], data.get("input"), children or {}, None, None, source,
+                       data.get("key_order"))
         return _typed(cls, data)
 
     def to_data(self) -> dict[str, Any]:
@@ -152,6 +183,9 @@ class RunPayload:
             data["resume"] = self.resume.to_data()
         if self.source is not None:
             data["source"] = self.source
+        orders = self.declared_orders()
+        if orders:  # runs whose definitions are sorted already carry none, as before it existed
+            data["key_order"] = orders
         return data
 
     def child(self, name: str) -> PinnedChild:

@@ -26,6 +26,9 @@ class RetrySpec:
     maximum_interval: float | None = None
     maximum_attempts: int = 3
     non_retryable_errors: tuple[str, ...] = ()
+    jitter: float = 0.0
+    """Each backoff delay is multiplied by a factor drawn from ``[1 - jitter, 1 + jitter]``; an activity
+    with jitter is retried by the workflow (one scheduled attempt at a time)."""
 
 
 @dataclass(frozen=True)
@@ -91,6 +94,9 @@ class Runtime(Protocol):
     async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
         """Wait until the first of ``tasks`` completes (``first_completed``) or until the first fails or all
         completed. The caller inspects the tasks in list order (Temporal: ``workflow.wait``)."""
+
+    def random(self) -> float:
+        """A number in ``[0, 1)`` that replays the same (Temporal: ``workflow.random()``)."""
 
     def set_details(self, text: str) -> None:
         """Say what the run is doing now (the Web UI shows it as the run's current details)."""

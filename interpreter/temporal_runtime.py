@@ -16,11 +16,12 @@ from temporalio.exceptions import (
     ApplicationError,
     CancelledError,
     ChildWorkflowError,
+    RetryState,
     TimeoutError,
 )
 
 from .cancellation import await_outcome
-from .errors import DefinitionFailedAtRun, StepFailed
+from .errors import DETAILS_PATCH, DefinitionFailedAtRun, StepFailed, carried_details, timeout_details
 from .idempotency import keyed
 from .payload import RunPayload
 from .runtime import ActivityCall, ChildCall
@@ -36,11 +37,16 @@ def step_error_from(err: ActivityError | ChildWorkflowError) -> StepFailed:
     if isinstance(cause, CancelledError):
         raise asyncio.CancelledError(str(cause))
     if isinstance(cause, ApplicationError):
-        details = list(cause.details) if cause.details else None
-        return StepFailed(cause.type or "ApplicationError", cause.message, details=details)
+        if workflow.patched(DETAILS_PATCH):
+            details = carried_details(cause.details)
+        else:
+            details = list(cause.details) if cause.details else None
+        return StepFailed(cause.type or "ApplicationError", cause.message, details=details,
+                          non_retryable=cause.non_retryable)
     if isinstance(cause, TimeoutError):
         kind = cause.type.name if cause.type is not None else "UNKNOWN"
-        return StepFailed("TimeoutError", f"timed out ({kind})")
+        shaped = timeout_details(kind) if workflow.patched(DETAILS_PATCH) else None
+        return StepFailed("TimeoutError", f"timed out ({kind})", details=shaped)
     if cause is not None:
         return StepFailed(type(cause).__name__, str(cause))
     return StepFailed(type(err).__name__, str(err))
@@ -97,7 +103,10 @@ class TemporalRuntime:
                 return await handle
             return await await_outcome(handle, handle.cancel, (ActivityError,))
         except ActivityError as err:
-            raise step_error_from(err) from None
+            failed = step_error_from(err)
+            if err.retry_state == RetryState.MAXIMUM_ATTEMPTS_REACHED and workflow.patched(DETAILS_PATCH):
+                failed.attempts = retry.maximum_attempts  # the only case the failure tells the count
+            raise failed from None
 
     async def sleep(self, seconds: float, summary: str | None = None) -> None:
         await workflow.sleep(seconds, summary=summary)
@@ -136,6 +145,9 @@ class TemporalRuntime:
         await workflow.wait(
             tasks, return_when=asyncio.FIRST_COMPLETED if first_completed else asyncio.FIRST_EXCEPTION
         )
+
+    def random(self) -> float:
+        return workflow.random().random()
 
     def set_details(self, text: str) -> None:
         workflow.set_current_details(text)

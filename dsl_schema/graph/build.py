@@ -201,7 +201,7 @@ def _edge_label(kind: StepKind, step: Mapping[str, Any], nested: NestedList) -> 
             if nested.path[:size] == part.path and len(nested.path) == size + 2:
                 clause = _at(step, nested.path[:-1])
                 found = clause if isinstance(clause, Mapping) else {}
-                values = [_text(found[key]) for key in part.facts if key in found]
+                values = [_text(found[key]) for key in (*part.facts, *part.optional) if key in found]
                 return f"{nested.spec.label}: {', '.join(values)}" if values else nested.spec.label
     if nested.spec.segment and "{key}" in nested.spec.segment:
         return str(nested.path[-1])

@@ -15,10 +15,12 @@ from pydantic import BaseModel, Discriminator, Tag
 from . import (
     activity,
     child,
+    do,
     fail,
     foreach,
     http,
     parallel,
+    raise_,
     return_,
     set_,
     switch,
@@ -30,7 +32,8 @@ from . import (
 from .base import StepBase, StepKind
 
 KIND_MODULES: tuple[ModuleType, ...] = (
-    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, child, return_, fail, http,
+    activity, set_, wait, wait_for, switch, parallel, foreach, while_, try_, do, child, return_, fail,
+    raise_, http,
 )
 
 KINDS: dict[str, StepKind] = {module.KIND.key: module.KIND for module in KIND_MODULES}

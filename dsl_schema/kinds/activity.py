@@ -6,14 +6,14 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import TEMPLATE, Drawing, Fact, Sees, StepBase, StepKind
+from .base import TEMPLATE, Drawing, Fact, Sees, ShapedStep, StepKind
 from .options import ActivityCall, ActivityOptions, Compensation
 
 COMPENSATE = Sees(names=("result",), own_result=True)
 """A compensation is rendered when its step succeeds: it sees the step's own result, as ``result``."""
 
 
-class ActivityStep(StepBase, ActivityOptions, ActivityCall):
+class ActivityStep(ShapedStep, ActivityOptions, ActivityCall):
     """Call a registered activity. Its result becomes ``steps.<id>``."""
 
     summary: Annotated[str, TEMPLATE] | None = Field(

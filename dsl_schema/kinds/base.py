@@ -81,6 +81,9 @@ class Sees:
     names: tuple[str, ...] = ()
     own_result: bool = False
     after: str | None = None
+    after_step: bool = False
+    """The value is rendered once the whole step ran: it sees what the step's lists leave visible (a step's
+    ``result:`` shaping)."""
 
 
 @dataclass(frozen=True)
@@ -179,6 +182,16 @@ class StepBase(Model):
                                   description="Run the step only when this expression is true.")
 
 
+class ShapedStep(StepBase):
+    """A step that produces a result: ``result:`` may shape what ``steps.<id>`` holds."""
+
+    result: Annotated[Any, TEMPLATE, Sees(names=("result",), after_step=True)] = Field(
+        default=None,
+        description="What steps.<id> holds instead of the step's raw result (a template over it, seen as "
+                    "result); the raw result is not kept.",
+    )
+
+
 # ---------------------------------------------------------------------------------------------- outline
 ABSENT: Any = object()
 
@@ -208,12 +221,14 @@ class Lists:
 
 @dataclass(frozen=True)
 class Clauses:
-    """A list of clauses (switch cases, catch clauses), each shown as its ``facts`` keys and its ``steps``."""
+    """A list of clauses (switch cases, catch clauses), each shown as its ``facts`` keys (``null`` when
+    absent), its ``optional`` keys (only when present) and its ``steps``."""
 
     label: str
     path: tuple[str, ...]
     facts: tuple[str, ...]
     steps: str = "steps"
+    optional: tuple[str, ...] = ()
 
 
 OutlinePart: TypeAlias = Fact | Lists | Clauses

@@ -7,8 +7,17 @@ from typing import Annotated
 from pydantic import Field
 
 from .activity import COMPENSATE
-from .base import TEMPLATE, DefinitionName, Drawing, Expr, Fact, Model, NonEmptyStr, StepBase, StepKind
-from .options import Compensation
+from .base import (
+    TEMPLATE,
+    DefinitionName,
+    Drawing,
+    Expr,
+    Fact,
+    Model,
+    NonEmptyStr,
+    StepKind,
+)
+from .options import Compensation, RetriedStep
 
 
 class ChildBody(Model):
@@ -22,7 +31,7 @@ class ChildBody(Model):
     )
 
 
-class ChildStep(StepBase):
+class ChildStep(RetriedStep):
     """Run another definition of the catalog as a child workflow."""
 
     child: ChildBody
@@ -39,6 +48,7 @@ KIND = StepKind(
         Fact("compensate", ("compensate", "activity")),
     ),
     drawing=Drawing("subroutine", facts=(Fact("definition", ("child", "definition")),
-                                         Fact("wait", ("child", "wait"), default=True)),
+                                         Fact("wait", ("child", "wait"), default=True),
+                                         Fact("retry", ("retry", "maximum_attempts"))),
                     compensate=("compensate",)),
 )

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated
 
+from pydantic import Field
+
 from .base import TEMPLATE, Drawing, Expr, Fact, Model, StepBase, StepKind
 
 
 class FailBody(Model):
     message: Annotated[str, TEMPLATE]
-    type: str = "WorkflowFailed"
+    type: Annotated[str, Field(min_length=1), TEMPLATE] = Field(
+        default="WorkflowFailed", description="The error's type (template: it must give a non-empty text)."
+    )
     details: Expr = None
 
 

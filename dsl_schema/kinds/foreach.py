@@ -20,11 +20,11 @@ from .base import (
     Model,
     Nested,
     Sees,
-    StepBase,
     StepKind,
     StepList,
     TemplateString,
 )
+from .options import RetriedStep
 
 MAX_CONCURRENCY = 1000
 """The most items of one loop that may run at once."""
@@ -60,7 +60,7 @@ class ForeachBody(Model):
     )
 
 
-class ForeachStep(StepBase):
+class ForeachStep(RetriedStep):
     """Run steps for each item, at most ``concurrency`` at a time, results kept in input order."""
 
     foreach: ForeachBody
@@ -82,5 +82,6 @@ KIND = StepKind(
         Fact("concurrency", ("foreach", "concurrency"), default=1),
         Fact("tolerate_failures", ("foreach", "tolerate_failures")),
         Fact("collect", ("foreach", "collect")),
+        Fact("retry", ("retry", "maximum_attempts")),
     )),
 )

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from pydantic import ConfigDict, Field
 
-from .base import MAX_ATTEMPTS, TEMPLATE, Duration, Integer, Model, NonEmptyStr
+from .base import MAX_ATTEMPTS, TEMPLATE, Duration, Integer, Model, NonEmptyStr, ShapedStep
 
 
 class RetryPolicy(Model):
@@ -19,6 +19,12 @@ class RetryPolicy(Model):
     maximum_interval: Duration | None = None
     maximum_attempts: Annotated[Integer, Field(ge=0, le=MAX_ATTEMPTS)] | None = None
     non_retryable_errors: list[str] | None = None
+    jitter: Annotated[float, Field(ge=0, le=1)] | None = Field(
+        default=None,
+        description="Spread each backoff delay at random by up to this fraction (0.2: 80% to 120% of it), "
+                    "drawn deterministically in the workflow; an activity with jitter is retried by the "
+                    "workflow, one scheduled attempt at a time.",
+    )
 
 
 class ActivityOptions(Model):
@@ -52,4 +58,15 @@ class Compensation(ActivityOptions, ActivityCall):
 
     model_config = ConfigDict(
         json_schema_extra={"description": "Undo action run on failure or cancellation."}
+    )
+
+
+class RetriedStep(ShapedStep):
+    """A step holding other steps, which ``retry:`` may run again as a whole when it fails (backoff in
+    durable timers; ``attempt`` counts the runs)."""
+
+    retry: RetryPolicy | None = Field(
+        default=None,
+        description="Run the whole step again when it fails with a retryable error (the fields of an "
+                    "activity's retry policy; 3 attempts unless maximum_attempts says otherwise).",
     )

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from .base import Drawing, Fact, Identifier, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import Drawing, Fact, Identifier, Lists, Model, Nested, StepKind, StepList
+from .options import RetriedStep
 
 
 class ParallelBody(Model):
@@ -16,7 +17,7 @@ class ParallelBody(Model):
     mode: Literal["all", "first"] = "all"
 
 
-class ParallelStep(StepBase):
+class ParallelStep(RetriedStep):
     """Run branches concurrently; ``all`` waits for every branch, ``first`` cancels the rest."""
 
     parallel: ParallelBody
@@ -28,5 +29,5 @@ KIND = StepKind(
     "Run branches concurrently.",
     outline=(Fact("mode", ("parallel", "mode"), default="all"),
              Lists("branches", ("parallel", "branches"), keyed=True)),
-    drawing=Drawing("subroutine", "fan", join="mode", facts=()),
+    drawing=Drawing("subroutine", "fan", join="mode", facts=(Fact("retry", ("retry", "maximum_attempts")),)),
 )

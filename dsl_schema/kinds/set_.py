@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from .base import AssignsVars, Drawing, Expr, Fact, Identifier, StepBase, StepKind
+from .base import AssignsVars, Drawing, Expr, Fact, Identifier, ShapedStep, StepKind
 
 
-class SetStep(StepBase):
+class SetStep(ShapedStep):
     """Assign variables (``vars.<name>``) from templates."""
 
     set: Annotated[dict[Identifier, Expr], AssignsVars()]

@@ -6,7 +6,18 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Clauses, Condition, Drawing, Lists, Model, Nested, Otherwise, StepBase, StepKind, StepList
+from .base import (
+    Clauses,
+    Condition,
+    Drawing,
+    Lists,
+    Model,
+    Nested,
+    Otherwise,
+    ShapedStep,
+    StepKind,
+    StepList,
+)
 
 
 class SwitchCase(Model):
@@ -19,7 +30,7 @@ class SwitchBody(Model):
     default: Annotated[StepList, Nested("default", segment="default")] | None = None
 
 
-class SwitchStep(StepBase):
+class SwitchStep(ShapedStep):
     """Run the steps of the first case whose ``if`` is true, else ``default``."""
 
     switch: SwitchBody

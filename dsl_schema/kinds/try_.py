@@ -6,15 +6,36 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Clauses, Drawing, Lists, Model, Nested, StepBase, StepKind, StepList
+from .base import (
+    Clauses,
+    Condition,
+    Drawing,
+    Fact,
+    Lists,
+    Model,
+    Nested,
+    Sees,
+    StepKind,
+    StepList,
+)
+from .options import RetriedStep
+
+CAUGHT = Sees(names=("error",))
+"""A clause's ``when`` is rendered with the error it would catch, as ``error``."""
 
 
 class CatchClause(Model):
-    errors: list[str] | None = None
+    errors: list[str] | None = Field(
+        default=None, description="Error types this clause catches, as written (no expressions)."
+    )
+    when: Annotated[Condition, CAUGHT] | None = Field(
+        default=None, description="Catch only when this expression over error (type, message, details, "
+                                  "step) is true."
+    )
     steps: Annotated[StepList, Nested("catch", names=("error",), sees=("try",), segment="catch#{index}")]
 
 
-class TryStep(StepBase):
+class TryStep(RetriedStep):
     """Run steps; on an error run the first matching ``catch``; always run ``finally``."""
 
     try_: Annotated[StepList, Nested("try", segment="try")] = Field(alias="try")
@@ -30,8 +51,9 @@ KIND = StepKind(
     "Handle errors of steps.",
     outline=(
         Lists("steps", ("try",), always=True),
-        Clauses("catch", ("catch",), facts=("errors",)),
+        Clauses("catch", ("catch",), facts=("errors",), optional=("when",)),
         Lists("finally", ("finally",)),
     ),
-    drawing=Drawing("round", "fan", after=("finally",)),
+    drawing=Drawing("round", "fan", after=("finally",),
+                    facts=(Fact("retry", ("retry", "maximum_attempts")),)),
 )

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import TIMESTAMP, Drawing, Duration, Fact, Model, StepBase, StepKind
+from .base import TIMESTAMP, Drawing, Duration, Fact, Model, ShapedStep, StepKind
 
 
 class WaitUntil(Model):
@@ -17,7 +17,7 @@ class WaitFor(Model):
     for_: Duration = Field(alias="for")
 
 
-class WaitStep(StepBase):
+class WaitStep(ShapedStep):
     """Sleep for a duration (``wait: 5m``) or until a timestamp (``wait: {until: ...}``)."""
 
     wait: Duration | WaitFor | WaitUntil

@@ -13,8 +13,8 @@ from .base import (
     Model,
     Nested,
     Otherwise,
+    ShapedStep,
     SignalsWaited,
-    StepBase,
     StepKind,
     StepList,
 )
@@ -30,7 +30,7 @@ class WaitForSignals(Model):
     on_timeout: Annotated[StepList, Nested("on_timeout", segment="on_timeout")] | None = None
 
 
-class WaitForStep(StepBase):
+class WaitForStep(ShapedStep):
     """Wait for the first of several declared signals, optionally with a timeout."""
 
     wait_for: WaitForSignals

@@ -6,7 +6,19 @@ from typing import Annotated
 
 from pydantic import Field
 
-from .base import Condition, Drawing, Fact, Integer, Lists, Model, Nested, Sees, StepBase, StepKind, StepList
+from .base import (
+    Condition,
+    Drawing,
+    Fact,
+    Integer,
+    Lists,
+    Model,
+    Nested,
+    Sees,
+    ShapedStep,
+    StepKind,
+    StepList,
+)
 
 
 class WhileBody(Model):
@@ -15,7 +27,7 @@ class WhileBody(Model):
     steps: Annotated[StepList, Nested("steps", names=("loop",), segment="")]
 
 
-class WhileStep(StepBase):
+class WhileStep(ShapedStep):
     """Repeat steps while ``condition`` holds, at most ``max_iterations`` times."""
 
     while_: WhileBody = Field(alias="while")

@@ -25,7 +25,7 @@ ATTRIBUTES: dict[str, tuple[str, ...]] = {
     "workflow": ("id", "run_id", "name", "version", "now"),
     "loop": ("index",),
     "signal": ("name", "payload"),
-    "error": ("type", "message", "step", "details"),
+    "error": ("type", "message", "step", "details", "attempts"),
 }
 # Where a contextual name is available, for "unknown name" hints.
 CONTEXTUAL = {

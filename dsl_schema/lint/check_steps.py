@@ -100,7 +100,8 @@ def _unreachable_catches(ctx: LintContext, info: StepInfo) -> Iterator[Diagnosti
     if not isinstance(clauses, list):
         return
     for index, clause in enumerate(clauses[:-1]):
-        if isinstance(clause, dict) and clause.get("errors") is None:
+        if isinstance(clause, dict) and clause.get("errors") is None and constant(
+                clause.get("when", True)) is True:
             line = ctx.locate((*info.path, "catch", index))[0]
             yield ctx.at((*info.path, "catch", index + 1), "W201",
                        f"unreachable catch clause: the clause at line {line} catches every error")

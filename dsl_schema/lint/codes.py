@@ -70,6 +70,10 @@ CODES: dict[str, Code] = {
         # expression bounds (dsl_schema.expression_limits)
         Code("E120", "bounds", "expression too long, with too many tokens, or nested too deeply"),
         Code("E121", "bounds", "constant expression over an evaluation bound (big power, repetition, range)"),
+        # error handling and constructs without effect (dsl_schema.lint.check_errors)
+        Code("E310", "errors", "expression in `catch.errors` (types are matched as written; use `when:`)"),
+        Code("E311", "errors", "`raise` outside a `catch` clause (there is no caught error to raise)"),
+        Code("W312", "errors", "`on_timeout` of a `wait_for` without `timeout` (it can never run)"),
         # activities (dsl_schema.lint.check_activities)
         Code("E400", "activities", "unknown activity (not in the activity registry)"),
         Code("E401", "activities", "wrong number of positional arguments, or a required argument missing"),

@@ -35,7 +35,7 @@ from ..kinds.base import AssignsVars, FromField, Nested, Role, Sees, SignalsWait
 from ..loader import JsonPath
 from ..models import Defaults
 
-BASE_NAMES = frozenset({"input", "vars", "steps", "signals", "workflow"})
+BASE_NAMES = frozenset({"input", "vars", "steps", "signals", "workflow", "attempt"})
 """Names every expression inside the steps sees."""
 
 
@@ -306,7 +306,11 @@ class _StepWalk:
         self.handlers: JsonPath | None = None  # the path of a mapping of signal handlers
 
     def model(self, model: type[BaseModel], data: dict[str, Any], path: JsonPath, scope: Scope) -> None:
-        for name, info in model.model_fields.items():
+        fields = list(model.model_fields.items())
+        # values rendered once the step ran are walked last, when its lists' scopes are known
+        later = [(name, info) for name, info in fields
+                 if any(isinstance(m, Sees) and m.after_step for m in info.metadata)]
+        for name, info in [item for item in fields if item not in later] + later:
             key = info.alias or name
             if key in data:
                 self.field(info.annotation, info.metadata, data[key], (*path, key), scope, data)
@@ -358,6 +362,8 @@ class _StepWalk:
     def sees(self, scope: Scope, mark: Sees) -> Scope:
         if mark.after is not None and self.ends.get(mark.after):
             scope = self.ends[mark.after][-1]
+        if mark.after_step:
+            scope = self.walker.union(scope, *self.afters)
         if mark.own_result and self.step_id is not None:
             scope = scope.add_step(self.step_id)
         return scope.add_names(*mark.names)

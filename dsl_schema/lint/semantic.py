@@ -14,6 +14,7 @@ from ..diagnostics import Diagnostic
 from ..loader import LoadedDocument
 from . import (
     check_activities,
+    check_errors,
     check_expressions,
     check_http,
     check_messages,
@@ -35,6 +36,7 @@ FAMILIES: tuple[Callable[[LintContext], Iterable[Diagnostic]], ...] = (
     check_values.check,
     check_saga.check,
     check_schedules.check,
+    check_errors.check,
 )
 
 _IGNORE = re.compile(r"#\s*lint:\s*ignore\[([A-Z0-9,\s]+)\]")

@@ -7,6 +7,7 @@ import asyncio
 import copy
 import inspect
 import itertools
+import random as pyrandom
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,7 +18,13 @@ from temporalio.exceptions import ApplicationError
 
 from ..cancellation import await_outcome
 from ..core import Interpreter, RunFailedAfterCompensation
-from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun, StepFailed
+from ..errors import (
+    CompletedWhileCancelled,
+    DefinitionFailedAtRun,
+    StepFailed,
+    carried_details,
+    timeout_details,
+)
 from ..idempotency import activity_key
 from ..kwargs import pack_arguments, split_arguments
 from ..payload import RunPayload
@@ -69,10 +76,13 @@ def _checked_call(name: str, fn: Callable[..., Any]) -> Callable[[list[Any], dic
 def _step_error(err: BaseException) -> tuple[StepFailed, bool]:
     """The step error an activity's exception becomes, and whether it is non-retryable in itself."""
     if isinstance(err, ApplicationError):
-        details = list(err.details) if err.details else None
-        return StepFailed(err.type or "ApplicationError", err.message, details=details), err.non_retryable
+        details = carried_details(err.details)
+        failed = StepFailed(err.type or "ApplicationError", err.message, details=details,
+                            non_retryable=err.non_retryable)
+        return failed, err.non_retryable
     if isinstance(err, _StartToCloseTimeout):
-        return StepFailed("TimeoutError", "timed out (START_TO_CLOSE)"), False
+        return StepFailed("TimeoutError", "timed out (START_TO_CLOSE)",
+                          details=timeout_details("START_TO_CLOSE")), False
     return StepFailed(type(err).__name__, str(err)), False
 
 
@@ -146,6 +156,7 @@ class OfflineRuntime:
     def __init__(self, world: World, workflow_id: str) -> None:
         self.world = world
         self.workflow_id = workflow_id
+        self._random: pyrandom.Random | None = None
         self.run_number = 1
         self.events = 0
         """Activities, timers and children of the current run (for ``continue_as_new_after``)."""
@@ -233,12 +244,16 @@ class OfflineRuntime:
                 record.heartbeats = [list(details) for details in context.heartbeats]
                 # As on the server: the next attempt starts from the last details recorded.
                 heartbeat_details = context.last_heartbeat or heartbeat_details
-            if non_retryable or error.type in retry.non_retryable_errors or attempt >= limit:
+            if non_retryable or error.type in retry.non_retryable_errors:
+                raise error
+            if attempt >= limit:
+                error.attempts = attempt  # as a worker knows it: the attempts ran out
                 raise error
             delay = _backoff(retry, attempt)
             elapsed = world.loop.time() - started
             if call.schedule_to_close is not None and elapsed + delay >= call.schedule_to_close:
-                raise StepFailed("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)")
+                raise StepFailed("TimeoutError", "timed out (SCHEDULE_TO_CLOSE)",
+                                 details=timeout_details("SCHEDULE_TO_CLOSE"))
             await asyncio.sleep(delay)
 
     async def _attempt(
@@ -333,13 +348,18 @@ class OfflineRuntime:
             # Awaiting the task directly: cancelling this step cancels the child (so it compensates).
             return round_trip(await task)
         except RunFailedAfterCompensation as failed:
-            details = [{"error": failed.error.as_dict(), "compensations": failed.compensations}]
+            details = {"error": failed.error.as_dict(), "compensations": failed.compensations}
             raise StepFailed(failed.error.type, str(failed), details=details) from None
 
     async def wait(self, tasks: Sequence[asyncio.Task[Any]], *, first_completed: bool) -> None:
         await asyncio.wait(
             tasks, return_when=asyncio.FIRST_COMPLETED if first_completed else asyncio.FIRST_EXCEPTION
         )
+
+    def random(self) -> float:
+        if self._random is None:  # seeded by the run's id: the same run draws the same numbers
+            self._random = pyrandom.Random(self.workflow_id)
+        return self._random.random()
 
     def set_details(self, text: str) -> None:
         self.details = text

@@ -34,6 +34,7 @@ def handler_for(step: Any) -> Handler:
 from . import (  # noqa: E402  - modules register their handlers on import
     activity,
     assign,
+    block,
     child,
     control,
     foreach,
@@ -48,6 +49,7 @@ from . import (  # noqa: E402  - modules register their handlers on import
 __all__ = [
     "activity",
     "assign",
+    "block",
     "child",
     "control",
     "foreach",

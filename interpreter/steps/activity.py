@@ -15,6 +15,7 @@ from tdsl.dsl_schema.models import ActivityStep, Compensation
 from ..errors import CompletedWhileCancelled, DefinitionFailedAtRun
 from ..kwargs import pack_arguments
 from ..options import resolve_call
+from ..retry import retrying
 from ..runtime import ActivityCall
 from . import handles
 
@@ -54,6 +55,19 @@ def build_call(
 @handles(ActivityStep)
 async def run_activity(interp: Interpreter, step: ActivityStep, frame: Frame, path: str) -> Any:
     call = build_call(interp, step, frame, path)
+    if call.retry.jitter > 0:
+        # Temporal's retry policy has no jitter: the workflow retries, one scheduled attempt at a time.
+        once = replace(call, retry=replace(call.retry, maximum_attempts=1))
+        return await retrying(
+            interp, call.retry, path, lambda attempt: call_once(interp, step, once, frame, path)
+        )
+    return await call_once(interp, step, call, frame, path)
+
+
+async def call_once(
+    interp: Interpreter, step: ActivityStep, call: ActivityCall, frame: Frame, path: str
+) -> Any:
+    """Schedule the activity (with its own retry policy) and record its compensation once it succeeded."""
     if step.compensate is None:
         return await interp.runtime.execute_activity(call)
     try:

@@ -55,6 +55,7 @@ def _step(step: Any) -> dict[str, Any]:
         elif isinstance(part, Clauses):
             node[part.label] = [
                 {**{key: clause.get(key) for key in part.facts},
+                 **{key: clause[key] for key in part.optional if key in clause},
                  "steps": outline_steps(clause.get(part.steps))}
                 for clause in (value if isinstance(value, list) else [])
                 if isinstance(clause, dict)

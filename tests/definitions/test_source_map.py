@@ -241,6 +241,11 @@ steps:
         - set: {late: true}
         - activity: work  # fails: late
           args: [late]
+  - id: block
+    do:
+      - set: {in_block: true}
+      - activity: work  # fails: block
+        args: [block]
 output: done
 """
 
@@ -257,6 +262,7 @@ EVERY_FAILURE = [
     ("parallel", "branch", "left-b", "both/left/foreach#0[1]/activity#0"),
     ("wait_for", "signal", "go", "waiting/go/activity#0"),
     ("wait_for", "on_timeout", "late", "waiting/on_timeout/activity#1"),
+    ("do", "do", "block", "block/do/activity#1"),
 ]
 
 

@@ -38,15 +38,15 @@ name: flow
 steps:
   - try:
       - activity: charge
-        retry: {maximum_attempts: 2, jitter: true}
+        retry: {maximum_attempts: 2, jiter: true}
     catch:
       - errors: [PaymentDeclined]
         steps: []
-        when: always
+        unless: always
 """
     first, second = diagnose(text)
-    assert first.startswith("flow.yaml:5:38: E102 unknown key: jitter")
-    assert second.startswith("flow.yaml:9:9: E102 unknown key: when")
+    assert first.startswith("flow.yaml:5:38: E102 unknown key: jiter")
+    assert second.startswith("flow.yaml:9:9: E102 unknown key: unless")
 
 
 def test_step_without_a_kind_key_points_at_the_step_and_lists_the_kinds() -> None:
@@ -54,7 +54,7 @@ def test_step_without_a_kind_key_points_at_the_step_and_lists_the_kinds() -> Non
     [message] = diagnose(text)
     assert message.startswith(
         "flow.yaml:3:5: E101 step has no kind key (one of activity, set, wait, wait_for, switch, parallel, "
-        "foreach, while, try, child, return, fail, http); it has: args, id"
+        "foreach, while, try, do, child, return, fail, raise, http); it has: args, id"
     )
 
 

@@ -316,6 +316,73 @@ async def upgrade_then_approve(handle: WorkflowHandle[Any, Any], runs: RunServic
     await runs.signal(handle.id, "approve")
 
 
+TRIP_RETRY = """\
+name: golden_trip_retry
+version: 1
+description: >-
+  Reservations in two branches written zed before amy (kept in that order), results shaped, a payment retried
+  as a block with jitter, errors filtered with when, rethrown with raise and wrapped by a rendered fail type.
+defaults: {timeout: 30s, retry: {maximum_attempts: 1}}
+steps:
+  - id: reserved
+    parallel:
+      branches:
+        zed_flight:
+          - id: flight
+            activity: reserve_flight
+            args: ["{{ input.flight_id }}"]
+            result: "{{ result.reservation_id }}"
+            compensate: {activity: cancel_flight, args: ["{{ result.reservation_id }}"]}
+        amy_hotel:
+          - id: hotel
+            activity: reserve_hotel
+            args: ["{{ input.hotel_id }}"]
+            result: "{{ result.reservation_id }}"
+            compensate: {activity: cancel_hotel, args: ["{{ result.reservation_id }}"]}
+    result: "{{ result | list }}"
+  - id: checkout
+    try:
+      - id: charge
+        do:
+          - id: pay  # lint: ignore[W800]
+            activity: charge_payment
+            args: ["{{ input.user_id }}", "{{ input.total }}"]
+            kwargs: {simulate: "{{ {'fail': 'GatewayBusy'} if attempt < input.busy_attempts else {} }}"}
+        retry: {initial_interval: 200ms, maximum_attempts: 4, jitter: 0.5}
+        result: {transaction: "{{ result.transaction_id }}", attempt: "{{ attempt }}"}
+    catch:
+      - errors: [PaymentDeclined]
+        when: "{{ error.attempts == 1 }}"
+        steps:
+          - activity: send_email  # lint: ignore[W800]
+            args: ["{{ input.email }}", "Payment declined", "{{ error.message }}"]
+          - raise: {}
+      - when: "{{ error.type == 'GatewayBusy' and error.attempts == 4 }}"
+        steps:
+          - fail: {type: "Checkout{{ error.type }}", message: "gave up after {{ error.attempts }} attempts",
+                   details: {attempts: "{{ error.attempts }}"}}
+  - id: receipt
+    try:
+      - id: mail  # lint: ignore[W800]
+        activity: send_email
+        args: ["{{ input.email }}", "Receipt", "{{ steps.charge.transaction }}"]
+    catch:
+      - when: "{{ error.details is none and error.step == 'receipt/try/mail' }}"
+        steps: [{set: {receipt: "{{ error.type }}"}}]
+output:
+  branches: "{{ steps.reserved }}"
+  charge: "{{ steps.charge }}"
+  receipt: "{{ vars.receipt | default('sent') }}"
+failure_output:
+  error: "{{ error.type }}"
+  step: "{{ error.step }}"
+  compensations: "{{ compensations | map(attribute='activity') | sort | list }}"
+"""
+
+TRIP: dict[str, Any] = {"flight_id": "F-LH400", "hotel_id": "H-PORTO", "user_id": "user-9", "total": 120,
+                        "email": "ada@example.com", "busy_attempts": 3}
+
+
 async def cancel_while_holding(handle: WorkflowHandle[Any, Any], runs: RunService) -> None:
     """The customer cancels once both reservations are made and the run holds them."""
     await wait_until_waiting(handle)
@@ -474,6 +541,29 @@ SCENARIOS: list[Scenario] = [
         source=UPGRADED,
         description="version 2 offered while waiting for the approval: accepted (update), then the run "
         "continues as new with it after the approval (the first run of the chain)",
+    ),
+    Scenario(
+        "trip_retry_success",
+        "golden_trip_retry",
+        TRIP,
+        source=TRIP_RETRY,
+        description="branches in written order, shaped results, the payment block retried twice (jittered "
+        "timers), a failed receipt caught by when",
+    ),
+    Scenario(
+        "trip_retry_declined",
+        "golden_trip_retry",
+        {**TRIP, "total": 15000, "busy_attempts": 1},
+        source=TRIP_RETRY,
+        description="PaymentDeclined (not retried): caught, an email, raise; both reservations cancelled and "
+        "the failure output returned",
+    ),
+    Scenario(
+        "trip_retry_gateway_down",
+        "golden_trip_retry",
+        {**TRIP, "busy_attempts": 9},
+        source=TRIP_RETRY,
+        description="the payment block gives up after 4 attempts: a fail with a rendered type",
     ),
 ]
 

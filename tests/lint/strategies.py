@@ -119,7 +119,9 @@ class Builder:
         if where.depth < 2:
             kinds += [key for key, kind in KINDS.items() if kind.nested]
         if last:
-            kinds += [key for key, kind in KINDS.items() if kind.terminal]
+            # raise only where a caught error is (a catch clause's steps see it as ``error``)
+            kinds += [key for key, kind in KINDS.items()
+                      if kind.terminal and (key != "raise" or "error" in where.names)]
         kind = self.draw(st.sampled_from(kinds))
         step: dict[str, Any] = {"id": self.new_id()} if self.draw(st.booleans()) or kind == "activity" else {}
         if self.draw(st.integers(0, 4)) == 0:
@@ -161,7 +163,11 @@ class Builder:
                              "steps": self.body(kind, "steps", inner, 2)}
         elif kind == "try":
             step["try"] = self.body(kind, "try", inner, 2)
-            step["catch"] = [{"errors": ["PaymentDeclined"], "steps": self.body(kind, "catch", inner, 2)}]
+            clause: dict[str, Any] = {"errors": ["PaymentDeclined"],
+                                      "steps": self.body(kind, "catch", inner, 2)}
+            if self.draw(st.booleans()):
+                clause["when"] = "{{ error.details is none or error.message != '' }}"
+            step["catch"] = [clause]
             step["finally"] = self.body(kind, "finally", inner, 1)
         elif kind == "wait_for":
             self.used_signals.update(SIGNALS)
@@ -171,7 +177,12 @@ class Builder:
         elif kind == "return":
             step["return"] = {"status": "done", "value": self.expression(where)}
         elif kind == "fail":
-            step["fail"] = {"message": self.expression(where), "type": "Rejected"}
+            step["fail"] = {"message": self.expression(where),
+                            "type": self.draw(st.sampled_from(["Rejected", "{{ 'Re' ~ 'jected' }}"]))}
+        elif kind == "raise":
+            step["raise"] = {}
+        elif kind == "do":
+            step["do"] = self.body(kind, "do", inner, 2)
         elif kind == "http":
             method = self.draw(st.sampled_from(["GET", "POST"]))
             step["http"] = {"method": method, "url": f"https://api.example.com/items/{self.expression(where)}",
@@ -180,6 +191,11 @@ class Builder:
                 step["http"]["json"] = {"value": self.expression(where)}
         else:
             raise NotImplementedError(f"tests/lint/strategies.py draws no {kind!r} step yet")
+        if kind in ("do", "try", "parallel", "foreach", "child") and self.draw(st.booleans()):
+            step["retry"] = {"maximum_attempts": 3, "initial_interval": "1s",
+                             "jitter": self.draw(st.sampled_from([0.0, 0.2, 1.0]))}
+        if kind not in ("return", "fail", "raise") and self.draw(st.integers(0, 4)) == 0:
+            step["result"] = "{{ result }}"
         return step
 
 

@@ -263,3 +263,54 @@ def test_every_branch_of_a_switch_ending_the_run_makes_the_rest_unreachable() ->
         "7:5: W201 unreachable step: it comes after the switch at line 4, whose every branch ends the run",
         "11:9: W201 unreachable catch clause: the clause at line 10 catches every error",
     ]
+
+
+def test_clauses_with_when_are_no_catch_all_and_raise_ends_its_clause() -> None:
+    assert problems("""
+        name: clauses
+        steps:
+          - try:
+              - fail: {type: "{{ 'Dyn' ~ 'amic' }}", message: no}
+            catch:
+              - when: "{{ error.details is none }}"
+                steps:
+                  - raise: {}
+                  - set: {never: true}
+              - when: "{{ true }}"
+                steps: []
+              - errors: [Other]
+                steps:
+                  - do:
+                      - raise: {}
+                    retry: {maximum_attempts: 2, jitter: 0.3}
+                    result: "{{ result }} {{ attempt }}"
+          - raise: {}
+        output: "{{ attempt }}"
+        """) == [
+        "10:13: W201 unreachable step: it comes after the unconditional raise at line 9",
+        "13:9: W201 unreachable catch clause: the clause at line 11 catches every error",
+        "19:5: E311 raise outside a catch clause: there is no caught error to raise (use fail)",
+    ]
+
+
+def test_a_result_template_sees_what_the_step_ran() -> None:
+    assert problems("""
+        name: shaped
+        steps:
+          - id: block
+            do:
+              - id: inner
+                set: {a: 1}
+            result: "{{ steps.inner.a + result }}"
+          - id: branches
+            parallel:
+              branches:
+                left: [{id: l, set: {b: 1}}]
+            result: "{{ steps.l }} {{ steps.later }}"
+          - id: later
+            set: {c: 1}
+        output: "{{ steps.block }}"
+        """) == [
+        "13:31: E302 step 'later' is not available here: it has not run yet at this point (defined at line "
+        "14); guard it with 'steps.later is defined' if it may be absent",
+    ]
