@@ -18,7 +18,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict, Field
 
 from .activity import COMPENSATE
-from .base import TEMPLATE, Drawing, Expr, Fact, Integer, Model, NonEmptyStr, StepBase, StepKind
+from .base import TEMPLATE, Drawing, Expr, Fact, Integer, Model, NonEmptyStr, ShapedStep, StepKind
 from .options import ActivityOptions, Compensation
 
 ACTIVITY_NAME = "tdsl.http"
@@ -99,7 +99,7 @@ class HttpRequest(Model):
     )
 
 
-class HttpStep(StepBase, ActivityOptions):
+class HttpStep(ShapedStep, ActivityOptions):
     """Send an HTTP request. The response ``{status, headers, json | text}`` becomes ``steps.<id>``."""
 
     http: HttpRequest
