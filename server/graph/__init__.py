@@ -20,7 +20,7 @@ from ..errors import UnknownDefinition
 from ..gateway.inspecting import RunInspector
 from ..run_types import RunStatus
 
-__all__ = ["calls_of", "failure_facts", "run_graph"]
+__all__ = ["calls_of", "event_summary", "failure_facts", "run_graph"]
 
 # The attribute of each history event that starts a call, and of those that end one (with the field naming
 # the starting event, and the outcome it means).
@@ -44,7 +44,7 @@ _ENDS: dict[str, tuple[str, str]] = {
 }
 
 
-def _summary(event: HistoryEvent) -> str | None:
+def event_summary(event: HistoryEvent) -> str | None:
     """The event's summary (a JSON string payload, as the SDK writes it)."""
     if not event.HasField("user_metadata") or not event.user_metadata.HasField("summary"):
         return None
@@ -62,7 +62,7 @@ def calls_of(events: Iterable[HistoryEvent]) -> Iterator[tuple[str, str]]:
     for event in events:
         which = event.WhichOneof("attributes")
         if which in _STARTS:
-            summary = _summary(event)
+            summary = event_summary(event)
             if summary is not None:
                 started[event.event_id] = summary
                 yield summary, "scheduled"

@@ -9,7 +9,6 @@ overlay and the step details.
 
 from __future__ import annotations
 
-import json
 import re
 from collections import OrderedDict
 from collections.abc import Iterable, Mapping
@@ -23,7 +22,7 @@ from tdsl.dsl_schema.graph.overlay import step_of_summary
 
 from ..gateway.inspecting import RunInspector
 from ..gateway.pinned import HANDLER_KINDS
-from ..graph import calls_of, failure_facts
+from ..graph import calls_of, event_summary, failure_facts
 from ..run_types import RunInfo, RunOutcome, RunStatus
 from .graph_data import graph_json
 
@@ -58,16 +57,6 @@ def temporal_ui_link(base: str, namespace: str, workflow_id: str, run_id: str | 
     return f"{link}/{quote(run_id, safe='')}/history" if run_id else link
 
 
-def _summary(event: HistoryEvent) -> str | None:
-    if not event.HasField("user_metadata") or not event.user_metadata.HasField("summary"):
-        return None
-    try:
-        value = json.loads(event.user_metadata.summary.data)
-    except ValueError:
-        return None
-    return value if isinstance(value, str) else None
-
-
 def _time(event: HistoryEvent) -> str | None:
     if not event.HasField("event_time"):
         return None
@@ -89,7 +78,7 @@ def step_calls(events: Iterable[HistoryEvent]) -> list[dict[str, Any]]:
             "timer_started_event_attributes",
             "start_child_workflow_execution_initiated_event_attributes",
         ):
-            summary = _summary(event)
+            summary = event_summary(event)
             if summary is None:
                 continue
             path, compensation = step_of_summary(summary)
