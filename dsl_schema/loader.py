@@ -23,10 +23,10 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
-from ruamel.yaml.parser import Parser
-from ruamel.yaml.scanner import Scanner
 from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from ruamel.yaml.parser import Parser
+from ruamel.yaml.scanner import Scanner
 
 from .diagnostics import Diagnostic, YamlSyntaxError
 
