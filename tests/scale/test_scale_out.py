@@ -94,15 +94,18 @@ def count(database: Path, sql: str, *params: object) -> int:
         db.close()
 
 
-async def kill_when(database: Path, sql: str, at_least: int, victim: WorkerProcess, *params: object) -> None:
-    """SIGKILL ``victim`` as soon as ``sql`` counts ``at_least`` rows."""
+async def kill_when(
+    database: Path, sql: str, at_least: int, victim: WorkerProcess | None, *params: object
+) -> None:
+    """Wait until ``sql`` counts ``at_least`` rows, then SIGKILL ``victim`` (if given)."""
 
     async def reached() -> bool:
         return count(database, sql, *params) >= at_least
 
     await eventually(reached, timeout=120, what=sql)
-    victim.process.send_signal(signal.SIGKILL)
-    await victim.process.wait()
+    if victim is not None:
+        victim.process.send_signal(signal.SIGKILL)
+        await victim.process.wait()
 
 
 @pytest.fixture
@@ -144,9 +147,12 @@ async def test_fan_out_survives_a_killed_workflow_worker_and_compensations_take_
         # activity workers dies while it runs some of them.
         failing = await runs.start("scale_fanout", {"count": 200, "io_queue": io_queue, "fail": True,
                                                     "undo_seconds": 0.5})
-        victim = started[3]
-        await kill_when(database, "SELECT COUNT(*) FROM executions WHERE kind = 'undo' AND pid = ?", 1,
-                        victim, victim.process.pid)
+        # The activity worker that runs the first undo dies while it runs it (and the others it took).
+        await kill_when(database, "SELECT COUNT(*) FROM executions WHERE kind = 'undo'", 1, None)
+        first_pid = count(database, "SELECT pid FROM executions WHERE kind = 'undo' LIMIT 1")
+        [victim] = [w for w in started[3:] if w.process.pid == first_pid]
+        victim.process.send_signal(signal.SIGKILL)
+        await victim.process.wait()
         with pytest.raises(WorkflowFailureError):
             await client.get_workflow_handle(failing.workflow_id).result()
     undo_key = f"{failing.workflow_id}/%"
