@@ -139,3 +139,22 @@ def test_a_url_that_renders_to_no_http_url_fails_the_step_without_a_call() -> No
                  {"tdsl.http": lambda request: {}}, {"id": "ftp://items"})
     assert result.output == {"status": None, "step": "try#0/try/lookup"}  # caught as an HTTPError
     assert result.calls == []
+
+
+SHAPED = """
+name: shaped_call
+steps:
+  - id: lookup
+    http: {url: "https://items.example.com/items/{{ input.id }}"}
+    result: {name: "{{ result.json.name }}", ok: "{{ result.status == 200 }}"}
+output: "{{ steps.lookup }}"
+"""
+
+
+def test_result_shapes_what_an_http_step_keeps() -> None:
+    def http(request: dict[str, Any]) -> dict[str, Any]:
+        return {"status": 200, "headers": {"x-big": "..."}, "json": {"name": "lamp", "stock": 3}}
+
+    result = run(SHAPED, {"tdsl.http": http}, {"id": "i-1"})
+    assert result.status == "completed"
+    assert result.output == {"name": "lamp", "ok": True}  # the raw response (headers, status) is not kept
