@@ -181,24 +181,6 @@ def tls_config(settings: _Connection) -> TLSConfig | bool:
     )
 
 
-def _reason(err: BaseException) -> str:
-    """A connection failure in a sentence, without the transport's internals (the gRPC status dump)."""
-    text = str(err).strip()
-    for marker in ("Failed client connect:", "Server connection error:"):
-        text = text.replace(marker, "").strip()
-    lowered = text.lower()
-    if "connection refused" in lowered or "tcp connect error" in lowered:
-        return "connection refused (is the server running?)"
-    if any(m in lowered for m in ("dns error", "failed to lookup address", "name or service not known")):
-        return "the host name does not resolve"
-    if "timed out" in lowered or "deadline" in lowered:
-        return "no answer in time"
-    if "tls" in lowered or "certificate" in lowered or "handshake" in lowered:
-        return "the TLS handshake failed (check temporal.tls)"
-    first = text.splitlines()[0] if text else type(err).__name__
-    return first[:200]
-
-
 async def check_namespace(client: Client) -> None:
     """:class:`EngineNotReady` saying "namespace 'x' not found" when the client's namespace does not exist
     (otherwise every later call would report a missing run, or a worker would die some time after start).
@@ -236,10 +218,8 @@ async def connect(settings: _Connection) -> Client:
             )
             break
         except RuntimeError as err:
-            hint, permanent = explain(str(err), settings)
+            said, permanent = explain(str(err), settings)
             if permanent or loop.time() >= deadline:
-                # The hint names the key to fix; otherwise a sentence without the transport's internals.
-                said = hint or _reason(err)
                 raise EngineNotReady(f"cannot connect to Temporal at {settings.url}: {said}") from None
         # A server that is starting refuses connections, then answers "not healthy yet" for a moment.
         await asyncio.sleep(0.2)
